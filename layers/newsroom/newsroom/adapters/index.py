@@ -1,0 +1,345 @@
+"""The content index in DynamoDB (single table, ``pk``/``sk``).
+
+Items:
+- ``ARTICLE#<source key>`` / ``ARTICLE``: one per source key (``IndexedArticle``).
+- ``CAT#<category>`` / ``<sort key>``: the article in its own category's
+  timeline (newer/older neighbours).
+- ``TREE#<prefix>`` / ``<sort key>``: the article in the listing of home
+  (empty prefix) and of each ancestor category.
+- ``URL#<url>`` / ``URL``: which source key owns a URL (no two articles share a page).
+- ``STATS`` / ``SITE``: the site's counters.
+- ``INVALIDATION`` / ``<reference>``: invalidations written but not yet sent.
+
+A change is one transaction with a condition on the article's version, so
+that the count moves only when an article really appears or disappears, even
+when deliveries are duplicated or retried (``ADD`` alone is not idempotent).
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from boto3.dynamodb.types import Binary, TypeDeserializer, TypeSerializer
+
+from newsroom.article import Article
+from newsroom.errors import ConcurrentChange, RejectedSource
+from newsroom.model import PUBLISHED, Entry, IndexedArticle, Placement, scopes
+
+MAX_BODY_BYTES = 300_000
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+
+def _dump(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: _serializer.serialize(v) for k, v in item.items() if v is not None}
+
+
+def _load(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: _deserializer.deserialize(v) for k, v in item.items()}
+
+
+def _cat(category: Sequence[str]) -> str:
+    return "/".join(category)
+
+
+def _split(category: str) -> tuple[str, ...]:
+    return tuple(category.split("/")) if category else ()
+
+
+@dataclass(frozen=True)
+class Stats:
+    """Site counters."""
+
+    articles: int
+
+
+class ContentIndex:
+    """Reads and writes the index; knows the item layout, nothing about pages."""
+
+    def __init__(self, client: Any, table: str) -> None:
+        self._db = client
+        self._table = table
+
+    # -- articles ---------------------------------------------------------
+    def get(self, source_key: str) -> IndexedArticle | None:
+        """The index record of ``source_key``, if it was ever seen."""
+        response = self._db.get_item(
+            TableName=self._table,
+            Key=_dump({"pk": f"ARTICLE#{source_key}", "sk": "ARTICLE"}),
+            ConsistentRead=True,
+        )
+        item = response.get("Item")
+        return self._article_from_item(_load(item)) if item else None
+
+    def get_many(self, source_keys: Iterable[str]) -> dict[str, IndexedArticle]:
+        """Several records at once (neighbours to re-render)."""
+        wanted = sorted(set(source_keys))
+        found: dict[str, IndexedArticle] = {}
+        for start in range(0, len(wanted), 100):
+            keys = [_dump({"pk": f"ARTICLE#{k}", "sk": "ARTICLE"}) for k in wanted[start : start + 100]]
+            request: dict[str, Any] = {self._table: {"Keys": keys, "ConsistentRead": True}}
+            while request:
+                response = self._db.batch_get_item(RequestItems=request)
+                for item in response["Responses"].get(self._table, []):
+                    record = self._article_from_item(_load(item))
+                    found[record.source_key] = record
+                request = response.get("UnprocessedKeys") or {}
+        return found
+
+    def url_owner(self, url: str) -> str | None:
+        """The source key that owns ``url``, if any."""
+        response = self._db.get_item(
+            TableName=self._table, Key=_dump({"pk": f"URL#{url}", "sk": "URL"}), ConsistentRead=True
+        )
+        item = response.get("Item")
+        return str(_load(item)["source_key"]) if item else None
+
+    def apply(self, before: IndexedArticle | None, after: IndexedArticle) -> None:
+        """Replace ``before`` by ``after`` atomically, or raise ``ConcurrentChange``."""
+        actions: list[dict[str, Any]] = []
+        article_put: dict[str, Any] = {
+            "TableName": self._table,
+            "Item": _dump(self._item_from_article(after)),
+        }
+        if before is None:
+            article_put["ConditionExpression"] = "attribute_not_exists(pk)"
+        else:
+            article_put["ConditionExpression"] = "version = :v"
+            article_put["ExpressionAttributeValues"] = _dump({":v": before.version})
+        actions.append({"Put": article_put})
+
+        old_entries = self._entry_keys(before.placement) if before and before.state == PUBLISHED else set()
+        new_entries = self._entry_keys(after.placement) if after.state == PUBLISHED else set()
+        for pk, sk in sorted(old_entries - new_entries):
+            actions.append({"Delete": {"TableName": self._table, "Key": _dump({"pk": pk, "sk": sk})}})
+        if after.state == PUBLISHED:
+            entry = after.entry()
+            for pk, sk in sorted(new_entries):
+                actions.append({"Put": {"TableName": self._table, "Item": _dump(self._item_from_entry(pk, sk, entry))}})
+
+        old_url = before.placement.url if before and before.state == PUBLISHED and before.placement else None
+        new_url = after.placement.url if after.state == PUBLISHED and after.placement else None
+        if old_url and old_url != new_url:
+            actions.append(
+                {
+                    "Delete": {
+                        "TableName": self._table,
+                        "Key": _dump({"pk": f"URL#{old_url}", "sk": "URL"}),
+                        "ConditionExpression": "source_key = :me",
+                        "ExpressionAttributeValues": _dump({":me": after.source_key}),
+                    }
+                }
+            )
+        if new_url and new_url != old_url:
+            actions.append(
+                {
+                    "Put": {
+                        "TableName": self._table,
+                        "Item": _dump({"pk": f"URL#{new_url}", "sk": "URL", "source_key": after.source_key}),
+                        "ConditionExpression": "attribute_not_exists(pk) OR source_key = :me",
+                        "ExpressionAttributeValues": _dump({":me": after.source_key}),
+                    }
+                }
+            )
+
+        was = before is not None and before.state == PUBLISHED
+        now = after.state == PUBLISHED
+        if was != now:
+            actions.append(
+                {
+                    "Update": {
+                        "TableName": self._table,
+                        "Key": _dump({"pk": "STATS", "sk": "SITE"}),
+                        "UpdateExpression": "ADD articles :d",
+                        "ExpressionAttributeValues": _dump({":d": 1 if now else -1}),
+                    }
+                }
+            )
+        try:
+            self._db.transact_write_items(TransactItems=actions)
+        except self._db.exceptions.TransactionCanceledException as exc:
+            raise ConcurrentChange(str(exc)) from exc
+
+    # -- listings -------------------------------------------------------------
+    def window(self, category: tuple[str, ...], key: str, size: int) -> list[Entry]:
+        """Up to ``size`` entries older than ``key``, the one at ``key``, and ``size`` newer, oldest first."""
+        pk = f"CAT#{_cat(category)}"
+        older = self._query(pk, "sk < :k", key, forward=False, limit=size)
+        newer = self._query(pk, "sk >= :k", key, forward=True, limit=size + 1)
+        return list(reversed(older)) + newer
+
+    def latest(self, prefix: tuple[str, ...], limit: int) -> list[Entry]:
+        """The newest ``limit`` entries of home (empty prefix) or a category and its subcategories."""
+        response = self._db.query(
+            TableName=self._table,
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues=_dump({":pk": f"TREE#{_cat(prefix)}"}),
+            ScanIndexForward=False,
+            Limit=limit,
+            ConsistentRead=True,
+        )
+        return [self._entry_from_item(_load(i)) for i in response["Items"]]
+
+    def _query(self, pk: str, condition: str, key: str, *, forward: bool, limit: int) -> list[Entry]:
+        response = self._db.query(
+            TableName=self._table,
+            KeyConditionExpression=f"pk = :pk AND {condition}",
+            ExpressionAttributeValues=_dump({":pk": pk, ":k": key}),
+            ScanIndexForward=forward,
+            Limit=limit,
+            ConsistentRead=True,
+        )
+        return [self._entry_from_item(_load(i)) for i in response["Items"]]
+
+    # -- counters ---------------------------------------------------------------
+    def stats(self) -> Stats:
+        """The site counters (zero before the first article)."""
+        response = self._db.get_item(
+            TableName=self._table, Key=_dump({"pk": "STATS", "sk": "SITE"}), ConsistentRead=True
+        )
+        item = _load(response["Item"]) if "Item" in response else {}
+        return Stats(articles=int(item.get("articles", 0)))
+
+    # -- pending invalidations ---------------------------------------------------
+    def put_pending_invalidation(self, reference: str, paths: Sequence[str]) -> None:
+        """Record paths to invalidate before the pages change, so a crash cannot lose them."""
+        self._db.put_item(
+            TableName=self._table,
+            Item=_dump({"pk": "INVALIDATION", "sk": reference, "paths": list(paths)}),
+        )
+
+    def pending_invalidations(self) -> list[tuple[str, list[str]]]:
+        """Invalidations recorded but not yet confirmed sent, oldest reference first."""
+        response = self._db.query(
+            TableName=self._table,
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues=_dump({":pk": "INVALIDATION"}),
+            ConsistentRead=True,
+        )
+        return [(str(i["sk"]), [str(p) for p in i["paths"]]) for i in map(_load, response["Items"])]
+
+    def clear_pending_invalidation(self, reference: str) -> None:
+        """Forget an invalidation that CloudFront accepted."""
+        self._db.delete_item(TableName=self._table, Key=_dump({"pk": "INVALIDATION", "sk": reference}))
+
+    # -- item mapping -------------------------------------------------------------
+    @staticmethod
+    def _entry_keys(placement: Placement | None) -> set[tuple[str, str]]:
+        if placement is None:
+            return set()
+        keys = {(f"CAT#{_cat(placement.category)}", placement.key)}
+        keys |= {(f"TREE#{_cat(scope)}", placement.key) for scope in scopes(placement.category)}
+        return keys
+
+    @staticmethod
+    def _item_from_entry(pk: str, sk: str, entry: Entry) -> dict[str, Any]:
+        return {
+            "pk": pk,
+            "sk": sk,
+            "source_key": entry.source_key,
+            "title": entry.title,
+            "url": entry.url,
+            "published_at": entry.published_at,
+            "summary": entry.summary,
+            "image": entry.image,
+            "category": _cat(entry.category),
+            "category_names": list(entry.category_names),
+        }
+
+    @staticmethod
+    def _entry_from_item(item: dict[str, Any]) -> Entry:
+        return Entry(
+            source_key=str(item["source_key"]),
+            key=str(item["sk"]),
+            title=str(item["title"]),
+            url=str(item["url"]),
+            published_at=str(item["published_at"]),
+            summary=str(item.get("summary", "")),
+            image=str(item["image"]) if item.get("image") else None,
+            category=_split(str(item.get("category", ""))),
+            category_names=tuple(str(n) for n in item.get("category_names", [])),
+        )
+
+    @staticmethod
+    def _item_from_article(record: IndexedArticle) -> dict[str, Any]:
+        item: dict[str, Any] = {
+            "pk": f"ARTICLE#{record.source_key}",
+            "sk": "ARTICLE",
+            "source_key": record.source_key,
+            "state": record.state,
+            "version": record.version,
+            "first_seen": record.first_seen,
+            "error": record.error,
+            "source_version": record.source_version,
+        }
+        if record.placement:
+            item["placement_category"] = _cat(record.placement.category)
+            item["placement_key"] = record.placement.key
+        if record.previous:
+            item["previous_category"] = _cat(record.previous.category)
+            item["previous_key"] = record.previous.key
+        a = record.article
+        if a is not None:
+            body = zlib.compress(a.body_html.encode("utf-8"), 9)
+            if len(body) > MAX_BODY_BYTES:
+                raise RejectedSource("the article is too large to publish (over 300 KB compressed)")
+            item.update(
+                title=a.title,
+                slug=a.slug,
+                category=_cat(a.category),
+                category_names=list(a.category_names),
+                published_at=a.published_at.isoformat(),
+                summary=a.summary,
+                author=a.author,
+                image=a.image,
+                tags=list(a.tags),
+                status=a.status,
+                body=Binary(body),
+            )
+        return item
+
+    @staticmethod
+    def _article_from_item(item: dict[str, Any]) -> IndexedArticle:
+        article = None
+        if "title" in item:
+            body = item["body"]
+            raw = body.value if isinstance(body, Binary) else bytes(body)
+            article = Article(
+                source_key=str(item["source_key"]),
+                title=str(item["title"]),
+                slug=str(item["slug"]),
+                category=_split(str(item.get("category", ""))),
+                category_names=tuple(str(n) for n in item.get("category_names", [])),
+                published_at=datetime.fromisoformat(str(item["published_at"])),
+                summary=str(item.get("summary", "")),
+                author=str(item.get("author", "")),
+                image=str(item["image"]) if item.get("image") else None,
+                tags=tuple(str(t) for t in item.get("tags", [])),
+                status=str(item["status"]),
+                body_html=zlib.decompress(raw).decode("utf-8"),
+            )
+        placement = (
+            Placement(_split(str(item.get("placement_category", ""))), str(item["placement_key"]))
+            if "placement_key" in item
+            else None
+        )
+        previous = (
+            Placement(_split(str(item.get("previous_category", ""))), str(item["previous_key"]))
+            if "previous_key" in item
+            else None
+        )
+        return IndexedArticle(
+            source_key=str(item["source_key"]),
+            state=str(item["state"]),
+            version=int(item["version"]),
+            first_seen=str(item["first_seen"]),
+            article=article,
+            placement=placement,
+            previous=previous,
+            error=str(item["error"]) if item.get("error") else None,
+            source_version=str(item["source_version"]) if item.get("source_version") else None,
+        )

@@ -1,0 +1,106 @@
+"""The source bucket: what editors uploaded, and the tags that answer them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from newsroom.errors import RejectedSource
+from newsroom.tags import merge_tags
+
+_MISSING = {"NoSuchKey", "404", "NotFound", "NoSuchVersion"}
+
+
+@dataclass(frozen=True)
+class SourceObject:
+    """The current version of a source key (at most ``limit`` bytes of it)."""
+
+    key: str
+    body: bytes
+    version_id: str | None
+    last_modified: datetime
+    size: int
+
+
+@dataclass(frozen=True)
+class SourceHead:
+    """A source object's identity, without its body (media can be large)."""
+
+    key: str
+    version_id: str | None
+    etag: str
+    size: int
+
+
+class SourceStore:
+    """Reads source files and tags them; never writes their content."""
+
+    def __init__(self, client: Any, bucket: str) -> None:
+        self._s3 = client
+        self.bucket = bucket
+
+    def current(self, key: str, limit: int) -> SourceObject | None:
+        """The key's current version, or ``None`` if it is deleted.
+
+        Objects over ``limit`` bytes are refused before their body is read.
+        """
+        try:
+            response = self._s3.get_object(Bucket=self.bucket, Key=key)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in _MISSING:
+                return None
+            raise
+        size = int(response["ContentLength"])
+        stream = response["Body"]
+        try:
+            if size > limit:
+                raise RejectedSource(
+                    f"file is {size / 1048576:.1f} MB; the limit is {limit / 1048576:.1f} MB"
+                )
+            body = stream.read()
+        finally:
+            stream.close()
+        version = response.get("VersionId")
+        return SourceObject(
+            key=key,
+            body=body,
+            version_id=version if version and version != "null" else None,
+            last_modified=response["LastModified"],
+            size=size,
+        )
+
+    def head(self, key: str) -> SourceHead | None:
+        """The key's current version without its body, or ``None`` if deleted."""
+        try:
+            response = self._s3.head_object(Bucket=self.bucket, Key=key)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in _MISSING:
+                return None
+            raise
+        version = response.get("VersionId")
+        return SourceHead(
+            key=key,
+            version_id=version if version and version != "null" else None,
+            etag=str(response["ETag"]).strip('"'),
+            size=int(response["ContentLength"]),
+        )
+
+    def tag(self, key: str, version_id: str | None, ours: Mapping[str, str]) -> None:
+        """Set our publish-* tags on one version, keeping the editor's own tags.
+
+        A version deleted meanwhile has nothing left to tag: that is not an error.
+        """
+        target: dict[str, Any] = {"Bucket": self.bucket, "Key": key}
+        if version_id:
+            target["VersionId"] = version_id
+        try:
+            existing = self._s3.get_object_tagging(**target)["TagSet"]
+            self._s3.put_object_tagging(**target, Tagging={"TagSet": merge_tags(existing, ours)})
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in _MISSING | {"MethodNotAllowed"}:
+                return
+            raise

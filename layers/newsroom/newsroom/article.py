@@ -1,0 +1,195 @@
+"""Parse an editor's Markdown file into an article.
+
+Every rule about what an editor may write lives here, and every refusal says
+precisely what is wrong, because the editor reads it on the object's tags.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import yaml
+from slugify import slugify
+
+from newsroom.errors import RejectedSource
+from newsroom.keys import SourceKey
+from newsroom.markdown import render_markdown
+
+STATUSES = ("published", "draft")
+SUMMARY_LENGTH = 240
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
+_FIRST_HEADING = re.compile(r"\A\s*#[ \t]+(.+?)[ \t#]*(?:\r?\n|\Z)")
+
+
+@dataclass(frozen=True)
+class Article:
+    """An article as the site shows it, before it meets the index."""
+
+    source_key: str
+    title: str
+    slug: str
+    category: tuple[str, ...]
+    category_names: tuple[str, ...]
+    published_at: datetime
+    summary: str
+    author: str
+    image: str | None
+    tags: tuple[str, ...]
+    status: str
+    body_html: str
+
+    @property
+    def url(self) -> str:
+        """The page's path on the site: ``/<category path>/<slug>.html``."""
+        folder = "/".join(self.category)
+        return f"/{folder}/{self.slug}.html" if folder else f"/{self.slug}.html"
+
+
+def decode_text(data: bytes) -> str:
+    """Bytes to NFC text: UTF-8 (with or without BOM) or UTF-16 with a BOM."""
+    if not data.strip():
+        raise RejectedSource("the file is empty")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise RejectedSource(f"broken UTF-16 text at byte {exc.start}") from None
+    else:
+        if b"\x00" in data:
+            raise RejectedSource("binary file, not Markdown text")
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise RejectedSource(
+                f"not UTF-8 text: byte 0x{data[exc.start]:02x} at offset {exc.start}; save the file as UTF-8"
+            ) from None
+    return unicodedata.normalize("NFC", text)
+
+
+def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
+    """Separate the YAML front matter (optional) from the Markdown body."""
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        return {}, text
+    try:
+        meta = yaml.safe_load(match.group(1))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 2}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or "syntax error"
+        raise RejectedSource(f"invalid YAML front matter{where}: {problem}") from None
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        raise RejectedSource("front matter must be a mapping of fields (name: value)")
+    return {str(k): v for k, v in meta.items()}, text[match.end() :]
+
+
+def _text_field(meta: dict[str, Any], name: str) -> str:
+    value = meta.get(name)
+    if value is None:
+        return ""
+    if isinstance(value, (dict, list)):
+        raise RejectedSource(f"front matter field '{name}' must be text")
+    return unicodedata.normalize("NFC", str(value)).strip()
+
+
+def _parse_date(value: Any, tz: ZoneInfo) -> datetime:
+    if isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, date):
+        parsed = datetime.combine(value, time())
+    elif isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise RejectedSource(f"date '{value[:40]}' is not ISO 8601 (e.g. 2024-04-28T08:30:00+07:00)") from None
+    else:
+        raise RejectedSource("date must be an ISO 8601 date or date-time")
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=tz)
+    return parsed
+
+
+def _tags(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    items = value.split(",") if isinstance(value, str) else value
+    if not isinstance(items, list) or any(isinstance(i, (dict, list)) for i in items):
+        raise RejectedSource("tags must be a list of words or a comma-separated text")
+    return tuple(dict.fromkeys(unicodedata.normalize("NFC", str(i)).strip() for i in items if str(i).strip()))
+
+
+def _category(meta: dict[str, Any], key: SourceKey) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    raw = _text_field(meta, "category")
+    names = [part.strip() for part in raw.split("/") if part.strip()] if raw else list(key.segments[:-1])
+    slugs = tuple(slugify(name) for name in names)
+    if any(not s for s in slugs):
+        raise RejectedSource("category has a part that makes no URL (use letters or digits)")
+    display = tuple(_display_name(name, s) for name, s in zip(names, slugs, strict=True))
+    return slugs, display
+
+
+def _display_name(name: str, slug: str) -> str:
+    """A folder named ``tin-tuc`` reads as ``Tin tuc``; ``Tin tức`` stays as written."""
+    if name == slug:
+        readable = name.replace("-", " ")
+        return readable[:1].upper() + readable[1:]
+    return name
+
+
+def _summary(text: str) -> str:
+    if len(text) <= SUMMARY_LENGTH:
+        return text
+    cut = text[:SUMMARY_LENGTH].rsplit(" ", 1)[0]
+    return cut.rstrip(",.;:") + "…"
+
+
+def parse_article(key: SourceKey, data: bytes, *, first_seen: datetime, timezone: str) -> Article:
+    """Parse ``data`` (the file at ``key``) into an ``Article``.
+
+    ``first_seen`` is the stored time the article was first seen: the date of
+    an article without one, so that a rebuild reproduces it.
+    """
+    text = decode_text(data)
+    meta, body = split_front_matter(text)
+    title = _text_field(meta, "title")
+    if not title:
+        heading = _FIRST_HEADING.match(body)
+        if heading:
+            title = heading.group(1).strip()
+            body = body[heading.end() :]
+    if not title:
+        raise RejectedSource("missing title: add 'title:' to the front matter or start with '# Title'")
+    status = _text_field(meta, "status") or "published"
+    if status not in STATUSES:
+        raise RejectedSource(f"unknown status '{status[:40]}' (use published or draft)")
+    tz = ZoneInfo(timezone)
+    published_at = _parse_date(meta["date"], tz) if meta.get("date") is not None else first_seen
+    stem = key.segments[-1].rsplit(".", 1)[0]
+    slug = slugify(_text_field(meta, "slug") or stem)
+    if not slug:
+        raise RejectedSource("the file name makes no URL: add 'slug:' to the front matter")
+    category, category_names = _category(meta, key)
+    rendered = render_markdown(body)
+    image = _text_field(meta, "image") or (rendered.images[0] if rendered.images else "")
+    return Article(
+        source_key=key.key,
+        title=title,
+        slug=slug,
+        category=category,
+        category_names=category_names,
+        published_at=published_at,
+        summary=_text_field(meta, "summary") or _summary(rendered.text),
+        author=_text_field(meta, "author"),
+        image=image or None,
+        tags=_tags(meta.get("tags")),
+        status=status,
+        body_html=rendered.html,
+    )

@@ -1,0 +1,68 @@
+"""One SQS batch of S3 events: ingest record by record, render once.
+
+A record whose ingest raises (a throttled call, a timeout) is reported as a
+batch item failure and redelivered alone; a file the editor must fix is not a
+failure (its reason is on its tags). If rendering the batch fails, every
+record is reported: ingest is idempotent and the planner re-renders around
+both the current and the previous placement, so the retry repairs the site.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
+from aws_lambda_powertools.utilities.data_classes import S3Event
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
+from newsroom.publisher import Ingested, Publisher
+
+logger = Logger(child=True)
+
+
+def s3_keys(record: SQSRecord) -> list[str]:
+    """The raw (still encoded) object keys an SQS message carries.
+
+    ``s3:TestEvent`` (sent when a notification is configured) has no
+    ``Records`` and yields nothing: it is acknowledged, not retried.
+    """
+    body = json.loads(record.body)
+    if "Records" not in body:
+        return []
+    return [r.s3.get_object.raw_key for r in S3Event(body).records if r.event_source == "aws:s3"]
+
+
+def handle_batch(event: dict[str, Any], publisher: Publisher, metrics: Metrics) -> dict[str, Any]:
+    """Process one SQS event; returns the partial batch response Lambda expects."""
+    processor = BatchProcessor(event_type=EventType.SQS)
+    ingested: list[Ingested] = []
+
+    def ingest(record: SQSRecord) -> None:
+        for raw_key in s3_keys(record):
+            result = publisher.ingest(raw_key)
+            if result.error:
+                logger.warning("source rejected", extra={"key": result.key, "reason": result.error})
+                metrics.add_metric(name="SourceRejected", unit=MetricUnit.Count, value=1)
+            ingested.append(result)
+
+    records = event.get("Records", [])
+    with processor(records=records, handler=ingest):
+        processor.process()
+    response: dict[str, Any] = processor.response()
+    if not ingested:
+        return response
+    try:
+        report = publisher.render(ingested)
+    except Exception:
+        logger.exception("rendering the batch failed; every record will be retried")
+        return {"batchItemFailures": [{"itemIdentifier": r["messageId"]} for r in records]}
+    logger.info(
+        "batch published",
+        extra={"written": report.written, "removed": report.removed, "invalidated": report.invalidated},
+    )
+    metrics.add_metric(name="PagesWritten", unit=MetricUnit.Count, value=len(report.written))
+    metrics.add_metric(name="PathsInvalidated", unit=MetricUnit.Count, value=len(report.invalidated))
+    return response

@@ -1,0 +1,105 @@
+"""What the index stores about an article, independent of DynamoDB.
+
+An article's *placement* is where it sits in its category's timeline: the
+category and a sort key made of its UTC publish time and URL. Listings,
+neighbours and the planner all reason about placements only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+
+from newsroom.article import Article
+
+PUBLISHED = "published"
+DRAFT = "draft"
+DELETED = "deleted"
+REJECTED = "rejected"
+
+
+def sort_key(published_at: datetime, url: str) -> str:
+    """Chronological and unique: ``2024-04-28T01:30:00Z#/tin-tuc/x.html``."""
+    return f"{published_at.astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%SZ')}#{url}"
+
+
+def url_of(key: str) -> str:
+    """The URL part of a sort key."""
+    return key.split("#", 1)[1]
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a published article is listed."""
+
+    category: tuple[str, ...]
+    key: str
+
+    @property
+    def url(self) -> str:
+        """The article's URL at this placement."""
+        return url_of(self.key)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One article as lists show it (a listing item in the table)."""
+
+    source_key: str
+    key: str
+    title: str
+    url: str
+    published_at: str
+    summary: str
+    image: str | None
+    category: tuple[str, ...]
+    category_names: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class IndexedArticle:
+    """The index's record of one source key.
+
+    ``article`` is the last content that was accepted (kept while a broken
+    re-upload is rejected, so the live page stays up). ``previous`` is the
+    placement before the last move or removal: the planner re-renders around
+    it on every delivery, so a retry after a failure still repairs the old
+    neighbours.
+    """
+
+    source_key: str
+    state: str
+    version: int
+    first_seen: str
+    article: Article | None
+    placement: Placement | None
+    previous: Placement | None
+    error: str | None = None
+    source_version: str | None = None
+
+    def same_content(self, other: IndexedArticle) -> bool:
+        """True when applying ``other`` would change nothing readers or editors see."""
+        return replace(self, version=0, source_version=None) == replace(
+            other, version=0, source_version=None
+        )
+
+    def entry(self) -> Entry:
+        """The listing entry of a published article."""
+        assert self.article is not None and self.placement is not None
+        a = self.article
+        return Entry(
+            source_key=self.source_key,
+            key=self.placement.key,
+            title=a.title,
+            url=a.url,
+            published_at=a.published_at.isoformat(),
+            summary=a.summary,
+            image=a.image,
+            category=a.category,
+            category_names=a.category_names,
+        )
+
+
+def scopes(category: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """The listing scopes an article in ``category`` appears in: home and each ancestor."""
+    return [category[:depth] for depth in range(len(category) + 1)]

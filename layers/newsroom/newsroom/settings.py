@@ -1,0 +1,67 @@
+"""Settings: one frozen object built from the environment, failing loudly.
+
+The template sets exactly the variables read here (a test compares the two),
+so a missing variable is a deployment bug and must not become an empty string.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from newsroom.errors import SettingsError
+
+REQUIRED = (
+    "SOURCE_BUCKET_NAME",
+    "SITE_BUCKET_NAME",
+    "CONTENT_TABLE_NAME",
+    "DISTRIBUTION_ID",
+    "SITE_BASE_URL",
+    "SITE_LOCALE",
+    "SITE_TIMEZONE",
+    "MAX_SOURCE_BYTES",
+)
+
+SUPPORTED_LOCALES = ("vi", "en")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the publish function needs to know about its deployment."""
+
+    source_bucket: str
+    site_bucket: str
+    content_table: str
+    distribution_id: str
+    base_url: str
+    locale: str
+    timezone: str
+    max_source_bytes: int
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Build settings from ``environ`` (default: ``os.environ``)."""
+        env = os.environ if environ is None else environ
+        missing = [name for name in REQUIRED if not env.get(name)]
+        if missing:
+            raise SettingsError(f"missing environment variables: {', '.join(missing)}")
+        locale = env["SITE_LOCALE"]
+        if locale not in SUPPORTED_LOCALES:
+            raise SettingsError(f"SITE_LOCALE must be one of {SUPPORTED_LOCALES}, not {locale!r}")
+        try:
+            max_bytes = int(env["MAX_SOURCE_BYTES"])
+        except ValueError as exc:
+            raise SettingsError("MAX_SOURCE_BYTES must be an integer") from exc
+        if max_bytes <= 0:
+            raise SettingsError("MAX_SOURCE_BYTES must be positive")
+        return cls(
+            source_bucket=env["SOURCE_BUCKET_NAME"],
+            site_bucket=env["SITE_BUCKET_NAME"],
+            content_table=env["CONTENT_TABLE_NAME"],
+            distribution_id=env["DISTRIBUTION_ID"],
+            base_url=env["SITE_BASE_URL"].rstrip("/"),
+            locale=locale,
+            timezone=env["SITE_TIMEZONE"],
+            max_source_bytes=max_bytes,
+        )

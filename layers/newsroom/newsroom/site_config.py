@@ -1,0 +1,44 @@
+"""Site-wide settings shown on every page.
+
+These are the defaults a fresh deployment starts with, per locale; the
+configuration files under ``site/`` in the source bucket will override them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from newsroom.views import Link
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """Names, menus and the fixed statistics of the side modules."""
+
+    name: str
+    menu: tuple[Link, ...]
+    links: tuple[Link, ...]
+    partners: tuple[Link, ...]
+    members: int = 0
+    web_links: int = 0
+
+
+DEFAULTS = {
+    "vi": SiteConfig(
+        name="Cổng thông tin Khoa học và Công nghệ",
+        menu=(Link("Trang chủ", "/"),),
+        links=(Link("Trang chủ", "/"),),
+        partners=(),
+    ),
+    "en": SiteConfig(
+        name="Science and Technology News",
+        menu=(Link("Home", "/"),),
+        links=(Link("Home", "/"),),
+        partners=(),
+    ),
+}
+
+
+def default_config(locale: str) -> SiteConfig:
+    """The built-in configuration for ``locale``."""
+    return DEFAULTS[locale]
