@@ -1,0 +1,132 @@
+"""What one publish costs, in a small site and a large one, measured side by side.
+
+For each site size, the site is built (index and every page) on in-process
+moto, then one new article is published into the middle of the same
+category. We report the objects written, the invalidation paths, the AWS
+calls by operation and the wall time of that one publish. The claim under
+test: the first three are the same for 10 and for 1,000 articles.
+
+Run: ``make bench`` (or ``.venv/bin/python bench/publish_cost.py --sizes 10 1000``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "layers" / "newsroom"))
+sys.path.insert(0, str(ROOT))
+os.environ.update(AWS_DEFAULT_REGION="us-east-1", AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench")
+
+import boto3  # noqa: E402
+from moto import mock_aws  # noqa: E402
+
+from newsroom.publisher import Publisher  # noqa: E402
+from newsroom.service import Clients, build_publisher  # noqa: E402
+from newsroom.settings import Settings  # noqa: E402
+from tests.support.aws import create_stack  # noqa: E402
+
+CATEGORY = "articles/tin-tuc/tin-vifotec"
+START = datetime(2020, 1, 1, 1, 0, tzinfo=UTC)
+
+
+def article(n: int, when: datetime) -> bytes:
+    """A realistic article: front matter, a few paragraphs, one figure."""
+    body = "\n\n".join(f"Đoạn {p} của bài {n}: hội nghị khoa học và công nghệ tỉnh." * 4 for p in range(6))
+    return (
+        f"---\ntitle: Hội nghị khoa học số {n}\ndate: {when.isoformat()}\nauthor: Phóng viên\n---\n"
+        f'{body}\n\n![Ảnh hội nghị](/media/hoi-nghi.jpg "Toàn cảnh hội nghị số {n}")\n'
+    ).encode()
+
+
+class CallCounter:
+    """Counts AWS API calls per operation through botocore's event hooks."""
+
+    def __init__(self, clients: Clients) -> None:
+        self.calls: Counter[str] = Counter()
+        for client in (clients.s3, clients.dynamodb, clients.cloudfront):
+            client.meta.events.register("before-call.*.*", self._count)
+
+    def _count(self, model: Any, **_: Any) -> None:
+        self.calls[f"{model.service_model.service_name}:{model.name}"] += 1
+
+
+def build_site(size: int) -> tuple[Publisher, Clients, Any]:
+    clients = Clients(boto3.client("s3"), boto3.client("dynamodb"), boto3.client("cloudfront"))
+    settings: Settings = create_stack(clients, name=f"bench{size}")
+    publisher = build_publisher(settings, clients)
+    s3 = clients.s3
+    records = []
+    for n in range(size):
+        key = f"{CATEGORY}/bai-{n:05d}.md"
+        s3.put_object(Bucket=settings.source_bucket, Key=key, Body=article(n, START + timedelta(days=2 * n)))
+        records.append(publisher.ingest(key))
+    for start in range(0, size, 200):
+        publisher.render(records[start : start + 200])
+    return publisher, clients, settings
+
+
+def publish_one(publisher: Publisher, clients: Clients, settings: Settings, size: int) -> dict[str, Any]:
+    counter = CallCounter(clients)
+    key = f"{CATEGORY}/bai-moi.md"
+    middle = START + timedelta(days=size + 1)  # between two existing articles
+    clients.s3.put_object(Bucket=settings.source_bucket, Key=key, Body=article(size, middle))
+    started = time.perf_counter()
+    report = publisher.render([publisher.ingest(key)])
+    elapsed = time.perf_counter() - started
+    return {
+        "written": sorted(report.written),
+        "invalidated": report.invalidated,
+        "calls": counter.calls,
+        "seconds": elapsed,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10, 1000])
+    parser.add_argument("--repeat", type=int, default=3, help="publishes measured per size (median kept)")
+    args = parser.parse_args()
+    results: dict[int, dict[str, Any]] = {}
+    with mock_aws():
+        for size in args.sizes:
+            built = time.perf_counter()
+            publisher, clients, settings = build_site(size)
+            print(f"built a site of {size} articles in {time.perf_counter() - built:.1f} s", flush=True)
+            runs = []
+            for r in range(args.repeat):
+                # re-publishing the same file with a new body: same plan every time
+                runs.append(publish_one(publisher, clients, settings, size + r * 0))
+                clients.s3.delete_object(Bucket=settings.source_bucket, Key=f"{CATEGORY}/bai-moi.md")
+                publisher.render([publisher.ingest(f"{CATEGORY}/bai-moi.md")])
+            runs.sort(key=lambda x: x["seconds"])
+            results[size] = runs[len(runs) // 2]
+    print()
+    print(f"{'site size':>10} {'objects written':>16} {'invalidation paths':>19} {'AWS calls':>10} {'seconds':>8}")
+    for size, res in results.items():
+        calls = sum(res["calls"].values())
+        print(
+            f"{size:>10} {len(res['written']):>16} {len(res['invalidated']):>19} {calls:>10} {res['seconds']:>8.3f}"
+        )
+    sizes = list(results)
+    if len(sizes) >= 2:
+        small, large = results[sizes[0]], results[sizes[-1]]
+        print(f"\ntime ratio {sizes[-1]}/{sizes[0]}: {large['seconds'] / small['seconds']:.2f}")
+        print("same objects written:", len(small["written"]) == len(large["written"]))
+        print("same invalidation paths count:", len(small["invalidated"]) == len(large["invalidated"]))
+        print("same AWS calls by operation:", small["calls"] == large["calls"])
+    for size, res in results.items():
+        print(f"\nsize {size}: objects written: {res['written']}")
+        print(f"size {size}: invalidation paths: {res['invalidated']}")
+        print(f"size {size}: calls: {dict(sorted(res['calls'].items()))}")
+
+
+if __name__ == "__main__":
+    main()
