@@ -27,7 +27,6 @@ os.environ.update(AWS_DEFAULT_REGION="us-east-1", AWS_ACCESS_KEY_ID="bench", AWS
 
 import boto3  # noqa: E402
 from moto import mock_aws  # noqa: E402
-
 from newsroom.publisher import Publisher  # noqa: E402
 from newsroom.service import Clients, build_publisher  # noqa: E402
 from newsroom.settings import Settings  # noqa: E402
@@ -109,12 +108,11 @@ def main() -> None:
             runs.sort(key=lambda x: x["seconds"])
             results[size] = runs[len(runs) // 2]
     print()
-    print(f"{'site size':>10} {'objects written':>16} {'invalidation paths':>19} {'AWS calls':>10} {'seconds':>8}")
+    header = ("site size", "objects written", "invalidation paths", "AWS calls", "seconds")
+    print("".join(f"{h:>20}" for h in header))
     for size, res in results.items():
-        calls = sum(res["calls"].values())
-        print(
-            f"{size:>10} {len(res['written']):>16} {len(res['invalidated']):>19} {calls:>10} {res['seconds']:>8.3f}"
-        )
+        row = (size, len(res["written"]), len(res["invalidated"]), sum(res["calls"].values()))
+        print("".join(f"{v:>20}" for v in row) + f"{res['seconds']:>20.3f}")
     sizes = list(results)
     if len(sizes) >= 2:
         small, large = results[sizes[0]], results[sizes[-1]]

@@ -11,7 +11,6 @@ from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.utilities.typing import LambdaContext
-
 from newsroom.batch import handle_batch
 from newsroom.publisher import Publisher
 from newsroom.service import build_publisher

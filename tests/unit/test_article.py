@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-
 from newsroom.article import parse_article
 from newsroom.errors import RejectedSource
 from newsroom.keys import classify
@@ -38,7 +37,8 @@ def test_defaults_title_from_heading_date_from_first_seen_summary_from_first_par
     assert a.title == "Đổi mới sáng tạo"
     assert a.published_at == SEEN
     assert a.summary == "Đoạn đầu tiên."
-    assert "<h1>" not in a.body_html and "Đổi mới" not in a.body_html
+    assert "<h1>" not in a.body_html
+    assert "Đổi mới" not in a.body_html
 
 
 def test_category_from_front_matter_keeps_display_names() -> None:
@@ -61,7 +61,8 @@ def test_scripts_are_removed() -> None:
     )
     assert "<script" not in a.body_html
     assert "onerror" not in a.body_html
-    assert 'href="javascript' not in a.body_html and "alert(2)" not in a.body_html
+    assert 'href="javascript' not in a.body_html
+    assert "alert(2)" not in a.body_html
 
 
 def test_utf16_with_bom_is_decoded() -> None:

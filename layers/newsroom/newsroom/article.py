@@ -109,7 +109,9 @@ def _parse_date(value: Any, tz: ZoneInfo) -> datetime:
         try:
             parsed = datetime.fromisoformat(value.strip())
         except ValueError:
-            raise RejectedSource(f"date '{value[:40]}' is not ISO 8601 (e.g. 2024-04-28T08:30:00+07:00)") from None
+            raise RejectedSource(
+                f"date '{value[:40]}' is not ISO 8601 (e.g. 2024-04-28T08:30:00+07:00)"
+            ) from None
     else:
         raise RejectedSource("date must be an ISO 8601 date or date-time")
     if parsed.tzinfo is None:

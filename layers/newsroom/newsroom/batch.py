@@ -32,7 +32,7 @@ def s3_keys(record: SQSRecord) -> list[str]:
     body = json.loads(record.body)
     if "Records" not in body:
         return []
-    return [r.s3.get_object.raw_key for r in S3Event(body).records if r.event_source == "aws:s3"]
+    return [r.s3.get_object.key for r in S3Event(body).records if r.event_source == "aws:s3"]
 
 
 def handle_batch(event: dict[str, Any], publisher: Publisher, metrics: Metrics) -> dict[str, Any]:
@@ -51,7 +51,7 @@ def handle_batch(event: dict[str, Any], publisher: Publisher, metrics: Metrics) 
     records = event.get("Records", [])
     with processor(records=records, handler=ingest):
         processor.process()
-    response: dict[str, Any] = processor.response()
+    response: dict[str, Any] = dict(processor.response())
     if not ingested:
         return response
     try:

@@ -78,9 +78,7 @@ def _figures(state: object) -> None:
             and tokens[i + 2].type == "paragraph_close"
         ):
             children = [
-                c
-                for c in (tokens[i + 1].children or [])
-                if not (c.type == "text" and not c.content.strip())
+                c for c in (tokens[i + 1].children or []) if not (c.type == "text" and not c.content.strip())
             ]
             if len(children) == 1 and children[0].type == "image":
                 figure = Token("html_block", "", 0)

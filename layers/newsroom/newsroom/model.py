@@ -79,13 +79,12 @@ class IndexedArticle:
 
     def same_content(self, other: IndexedArticle) -> bool:
         """True when applying ``other`` would change nothing readers or editors see."""
-        return replace(self, version=0, source_version=None) == replace(
-            other, version=0, source_version=None
-        )
+        return replace(self, version=0, source_version=None) == replace(other, version=0, source_version=None)
 
     def entry(self) -> Entry:
         """The listing entry of a published article."""
-        assert self.article is not None and self.placement is not None
+        assert self.article is not None
+        assert self.placement is not None
         a = self.article
         return Entry(
             source_key=self.source_key,

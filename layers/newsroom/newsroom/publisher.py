@@ -123,21 +123,28 @@ class Publisher:
             self.source.tag(key.key, version, self._feedback(after))
         return Ingested(key.key, record=after, error=after.error)
 
-    def _next(self, before: IndexedArticle | None, key: SourceKey, current: SourceObject | None) -> IndexedArticle:
+    def _next(
+        self, before: IndexedArticle | None, key: SourceKey, current: SourceObject | None
+    ) -> IndexedArticle:
         """The record the index should hold for ``current`` (``None``: deleted)."""
-        first_seen = before.first_seen if before else _iso(current.last_modified if current else datetime.now(UTC))
+        first_seen = (
+            before.first_seen if before else _iso(current.last_modified if current else datetime.now(UTC))
+        )
         if current is None:
             return self._moved(before, key.key, first_seen, DELETED, None, None, None)
         try:
             article = parse_article(
-                key, current.body, first_seen=datetime.fromisoformat(first_seen), timezone=self.settings.timezone
+                key,
+                current.body,
+                first_seen=datetime.fromisoformat(first_seen),
+                timezone=self.settings.timezone,
             )
             owner = self.index.url_owner(article.url) if article.status == PUBLISHED else None
             if owner not in (None, key.key):
                 raise RejectedSource(f"the URL {article.url} is already used by {owner}")
         except RejectedSource as exc:
             return self._rejected(before, key.key, exc.reason, first_seen)
-        placement = Placement(article.category, sort_key(article.published_at, article.url))
+        placement: Placement | None = Placement(article.category, sort_key(article.published_at, article.url))
         if article.status != PUBLISHED:
             placement = None
         return self._moved(before, key.key, first_seen, article.status, article, placement, None)
@@ -210,7 +217,9 @@ class Publisher:
         changed = [o for o in outputs if self.site.differs(o)]
         plan_removals = plan_batch(records).removals
         removals = [
-            (page_key(url), owner) for url, owner in sorted(plan_removals) if self.site.owned_by(page_key(url), owner)
+            (page_key(url), owner)
+            for url, owner in sorted(plan_removals)
+            if self.site.owned_by(page_key(url), owner)
         ]
         paths = sorted(
             {quote(p, safe="/-._~*") for o in changed for p in invalidation_paths(o.key)}
@@ -244,7 +253,8 @@ class Publisher:
         if self._static_done:
             return []
         assets = [
-            Output(a.key, a.body, content_type=a.content_type, cache_control=a.cache_control) for a in static_assets()
+            Output(a.key, a.body, content_type=a.content_type, cache_control=a.cache_control)
+            for a in static_assets()
         ]
         return [*assets, not_found_output(ctx)]
 
@@ -265,7 +275,9 @@ class Publisher:
         for scope in sorted(plan.listings):
             entries = self.index.latest(scope, LISTING_SIZE)
             known = next((e.category_names for e in entries if len(e.category_names) >= len(scope)), None)
-            scope_names = known or names.get(scope) or tuple(part.replace("-", " ").capitalize() for part in scope)
+            scope_names = (
+                known or names.get(scope) or tuple(part.replace("-", " ").capitalize() for part in scope)
+            )
             outputs.append(listing_output(ctx, scope, scope_names[: len(scope)], entries))
         outputs.append(stats_output(ctx))
         return outputs

@@ -42,11 +42,9 @@ def merge_tags(existing: Sequence[Mapping[str, str]], ours: Mapping[str, str]) -
     The editor's tags are never dropped; if they leave no room, ours are
     written in priority order (status, url, error) as far as they fit.
     """
-    kept = [
-        {"Key": tag["Key"], "Value": tag["Value"]} for tag in existing if tag["Key"] not in OUR_TAGS
-    ]
+    kept = [{"Key": tag["Key"], "Value": tag["Value"]} for tag in existing if tag["Key"] not in OUR_TAGS]
     room = MAX_TAGS - len(kept)
-    added = [
-        {"Key": name, "Value": tag_value(ours[name])} for name in OUR_TAGS if name in ours
-    ][: max(room, 0)]
+    added = [{"Key": name, "Value": tag_value(ours[name])} for name in OUR_TAGS if name in ours][
+        : max(room, 0)
+    ]
     return kept + added

@@ -119,7 +119,9 @@ class ContentIndex:
         if after.state == PUBLISHED:
             entry = after.entry()
             for pk, sk in sorted(new_entries):
-                actions.append({"Put": {"TableName": self._table, "Item": _dump(self._item_from_entry(pk, sk, entry))}})
+                actions.append(
+                    {"Put": {"TableName": self._table, "Item": _dump(self._item_from_entry(pk, sk, entry))}}
+                )
 
         old_url = before.placement.url if before and before.state == PUBLISHED and before.placement else None
         new_url = after.placement.url if after.state == PUBLISHED and after.placement else None

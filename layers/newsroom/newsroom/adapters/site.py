@@ -82,7 +82,9 @@ class SiteStore:
         self._s3.delete_object(Bucket=self.bucket, Key=key)
         return True
 
-    def copy_from(self, source_bucket: str, source_key: str, version_id: str | None, key: str, etag: str) -> bool:
+    def copy_from(
+        self, source_bucket: str, source_key: str, version_id: str | None, key: str, etag: str
+    ) -> bool:
         """Publish a media file by server-side copy, unless this version is already there."""
         current = self.head(key)
         if current is not None and current.get("Metadata", {}).get("source-etag") == etag:
