@@ -8,12 +8,17 @@ invalidated: a duplicate delivery writes and invalidates nothing.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 HTML = "text/html; charset=utf-8"
+# Live figures (``<dd data-stat="articles">12</dd>``) are refreshed in the
+# browser from /stats.json; their render-time value is only a fallback, so a
+# page whose only difference is a live figure is not rewritten.
+_LIVE_FIGURE = re.compile(rb'(data-stat="[a-z_]+">)[^<]*')
 HTML_CACHE = "public, max-age=60, s-maxage=31536000"
 JSON_CACHE = "public, max-age=30, s-maxage=31536000"
 
@@ -30,8 +35,9 @@ class Output:
 
     @property
     def digest(self) -> str:
-        """What the write-if-changed check compares."""
-        return hashlib.sha256(self.body).hexdigest()
+        """What the write-if-changed check compares: the body, live figures masked."""
+        stable = _LIVE_FIGURE.sub(rb"\1", self.body) if self.content_type == HTML else self.body
+        return hashlib.sha256(stable).hexdigest()
 
 
 class SiteStore:
