@@ -19,11 +19,14 @@ from newsroom.assets import asset_url
 from newsroom.dates import format_article_date, format_date_line, weekday_names
 from newsroom.model import Entry
 from newsroom.planner import Neighbours, listing_url, page_key
-from newsroom.render import render_article_page, render_listing_page, render_not_found_page
+from newsroom.render import (
+    render_article_page,
+    render_listing_page,
+    render_not_found_page,
+    translations,
+)
 from newsroom.site_config import SiteConfig
 from newsroom.views import ArticleView, Link, ListingView, SiteView, Teaser
-
-HOME = {"vi": "Trang chủ", "en": "Home"}
 
 
 @dataclass(frozen=True)
@@ -68,7 +71,7 @@ class PageContext:
 
     def breadcrumb(self, category: Sequence[str], names: Sequence[str]) -> list[Link]:
         """Home › each category (by its display name)."""
-        crumbs = [Link(HOME[self.locale], "/")]
+        crumbs = [Link(translations(self.locale).gettext("Home"), "/")]
         for depth in range(1, len(category) + 1):
             name = names[depth - 1] if depth - 1 < len(names) else category[depth - 1]
             crumbs.append(Link(name, listing_url(tuple(category[:depth]))))

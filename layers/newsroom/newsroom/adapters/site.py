@@ -103,6 +103,7 @@ class SiteStore:
             Key=key,
             CopySource=copy_source,
             MetadataDirective="REPLACE",
+            TaggingDirective="REPLACE",
             ContentType=_media_type(key),
             CacheControl="public, max-age=86400, s-maxage=31536000",
             Metadata={"source-etag": etag},

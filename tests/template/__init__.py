@@ -1,0 +1,1 @@
+"""Tests of template.yaml, samconfig.toml and the CloudFront viewer-request function."""

@@ -1,0 +1,554 @@
+"""template.yaml: linters, a real ``sam build``, and the properties the design depends on.
+
+The template is read with cfn-lint's decoder, which turns ``!Sub``/``!GetAtt``
+tags into their ``Fn::`` forms: the assertions see what CloudFormation sees.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cfnlint.decode import cfn_yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATE = ROOT / "template.yaml"
+FUNCTION_JS = ROOT / "cloudfront" / "viewer-request.js"
+SAM = ROOT / ".venv-sam" / "bin" / "sam"
+
+BUCKETS = ("SourceBucket", "SiteBucket", "LogsBucket")
+SOURCE_PREFIXES = ("articles/", "media/", "site/")
+CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
+SOURCE_BUCKET_NAME = "${AWS::StackName}-source-${AWS::AccountId}-${AWS::Region}"
+DISTRIBUTION_ARN = "arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/${SiteDistribution}"
+PUBLISH_ENVIRONMENT = {
+    "SOURCE_BUCKET_NAME",
+    "SITE_BUCKET_NAME",
+    "CONTENT_TABLE_NAME",
+    "DISTRIBUTION_ID",
+    "SITE_BASE_URL",
+    "SITE_LOCALE",
+    "SITE_TIMEZONE",
+    "MAX_SOURCE_BYTES",
+}
+
+
+def tool_environment() -> dict[str, str]:
+    """What cfn-lint and the SAM CLI need to run offline and quietly."""
+    return {**os.environ, "AWS_DEFAULT_REGION": "us-east-1", "SAM_CLI_TELEMETRY": "0"}
+
+
+def sam() -> str:
+    assert SAM.exists(), f"{SAM} is missing: run scripts/bootstrap --test"
+    return str(SAM)
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def walk(node: Any) -> Iterator[Any]:
+    """Every node under ``node``, itself included."""
+    yield node
+    if isinstance(node, dict):
+        for value in node.values():
+            yield from walk(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from walk(item)
+
+
+@pytest.fixture(scope="module")
+def template() -> dict[str, Any]:
+    loaded: dict[str, Any] = cfn_yaml.load(str(TEMPLATE))
+    return loaded
+
+
+@pytest.fixture(scope="module")
+def resources(template: dict[str, Any]) -> dict[str, Any]:
+    found: dict[str, Any] = template["Resources"]
+    return found
+
+
+def props(resources: dict[str, Any], logical: str) -> dict[str, Any]:
+    found: dict[str, Any] = resources[logical]["Properties"]
+    return found
+
+
+def statements(resources: dict[str, Any], logical: str) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = props(resources, logical)["PolicyDocument"]["Statement"]
+    return found
+
+
+def function_timeout(template: dict[str, Any], logical: str) -> int:
+    own = template["Resources"][logical]["Properties"].get("Timeout")
+    return int(own if own is not None else template["Globals"]["Function"]["Timeout"])
+
+
+# ------------------------------------------------------------------ tools
+
+
+def test_cfn_lint_passes_including_informational_checks() -> None:
+    cfn_lint = Path(sys.executable).with_name("cfn-lint")
+    command = str(cfn_lint) if cfn_lint.exists() else shutil.which("cfn-lint")
+    assert command, "cfn-lint is not installed: run scripts/bootstrap"
+    completed = subprocess.run(
+        [command, "--include-checks", "I", "--", str(TEMPLATE)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+        env=tool_environment(),
+        timeout=300,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+
+
+@pytest.mark.slow
+def test_sam_validate_lint_passes() -> None:
+    completed = subprocess.run(
+        [sam(), "validate", "--lint", "--template-file", str(TEMPLATE)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+        env=tool_environment(),
+        timeout=300,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert "is a valid SAM Template" in completed.stdout + completed.stderr
+
+
+@pytest.mark.slow
+def test_sam_build_packages_function_and_arm64_layer(tmp_path: Path) -> None:
+    """The real tree builds without Docker: python3.13 must be on PATH (this venv's, or pyenv's)."""
+    env = tool_environment()
+    env.setdefault("PYENV_VERSION", "3.11.7:3.13.0")
+    here = Path(sys.executable).parent
+    if (here / "python3.13").exists():
+        env["PATH"] = f"{here}{os.pathsep}{env.get('PATH', '')}"
+    build = tmp_path / "build"
+    completed = subprocess.run(
+        [sam(), "build", "--no-cached", "--build-dir", str(build), "--template-file", str(TEMPLATE)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+        env=env,
+        timeout=900,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert (build / "PublishFunction" / "app.py").is_file()
+    layer = build / "CoreLayer" / "python"
+    assert (layer / "newsroom" / "__init__.py").is_file(), "the layer must hold the package under python/"
+    compiled = [path.name for path in layer.rglob("*.so")]
+    assert compiled, "expected compiled dependencies in the layer"
+    assert not [name for name in compiled if "x86_64" in name], "the layer must be built for arm64"
+    built = cfn_yaml.load(str(build / "template.yaml"))
+    code = built["Resources"]["DirectoryIndexFunction"]["Properties"]["FunctionCode"]
+    assert code == FUNCTION_JS.read_text(encoding="utf-8")
+
+
+def test_samconfig_targets_this_template() -> None:
+    config = tomllib.loads((ROOT / "samconfig.toml").read_text(encoding="utf-8"))
+    assert config["version"] == 0.1
+    stack_name = config["default"]["global"]["parameters"]["stack_name"]
+    # The stack name is part of bucket names: lowercase, and short enough for 63 characters.
+    assert re.fullmatch(r"[a-z][a-z0-9-]{0,27}", stack_name)
+    deploy = config["default"]["deploy"]["parameters"]
+    assert "CAPABILITY_IAM" in deploy["capabilities"]
+
+
+# ---------------------------------------------------------------- buckets
+
+
+@pytest.mark.parametrize("logical", BUCKETS)
+def test_bucket_is_private_and_encrypted(resources: dict[str, Any], logical: str) -> None:
+    bucket = props(resources, logical)
+    block = bucket["PublicAccessBlockConfiguration"]
+    assert all(
+        block.get(name) is True
+        for name in ("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets")
+    ), block
+    (rule,) = bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    assert rule["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
+    assert rule["BucketKeyEnabled"] is True
+    assert "AccessControl" not in bucket
+
+
+@pytest.mark.parametrize(
+    ("logical", "ownership"),
+    [
+        ("SourceBucket", "BucketOwnerEnforced"),
+        ("SiteBucket", "BucketOwnerEnforced"),
+        # CloudFront standard logging writes through ACLs.
+        ("LogsBucket", "BucketOwnerPreferred"),
+    ],
+)
+def test_bucket_ownership(resources: dict[str, Any], logical: str, ownership: str) -> None:
+    rules = props(resources, logical)["OwnershipControls"]["Rules"]
+    assert [rule["ObjectOwnership"] for rule in rules] == [ownership]
+
+
+@pytest.mark.parametrize(
+    ("logical", "policy"),
+    [
+        ("SourceBucket", "SourceBucketPolicy"),
+        ("SiteBucket", "SiteBucketPolicy"),
+        ("LogsBucket", "LogsBucketPolicy"),
+    ],
+)
+def test_bucket_policy_denies_plain_http(resources: dict[str, Any], logical: str, policy: str) -> None:
+    assert props(resources, policy)["Bucket"] == {"Ref": logical}
+    denies = [
+        s
+        for s in statements(resources, policy)
+        if s["Effect"] == "Deny"
+        and s["Principal"] == "*"
+        and s["Action"] == "s3:*"
+        and s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    ]
+    assert len(denies) == 1
+    covered = {value["Fn::Sub"] for value in as_list(denies[0]["Resource"])}
+    assert covered == {
+        f"arn:${{AWS::Partition}}:s3:::${{{logical}}}",
+        f"arn:${{AWS::Partition}}:s3:::${{{logical}}}/*",
+    }
+
+
+def test_bucket_names_are_fixed_for_the_notification_cycle(resources: dict[str, Any]) -> None:
+    for logical, role in (("SourceBucket", "source"), ("SiteBucket", "site"), ("LogsBucket", "logs")):
+        expected = f"${{AWS::StackName}}-{role}-${{AWS::AccountId}}-${{AWS::Region}}"
+        assert props(resources, logical)["BucketName"] == {"Fn::Sub": expected}
+
+
+def test_source_bucket_is_versioned_and_retained(resources: dict[str, Any]) -> None:
+    source = resources["SourceBucket"]
+    assert source["Properties"]["VersioningConfiguration"] == {"Status": "Enabled"}
+    assert source["DeletionPolicy"] == "Retain"
+    assert source["UpdateReplacePolicy"] == "Retain"
+
+
+def test_source_notifications_cover_every_event_and_prefix(resources: dict[str, Any]) -> None:
+    configurations = props(resources, "SourceBucket")["NotificationConfiguration"]["QueueConfigurations"]
+    pairs = []
+    for configuration in configurations:
+        assert configuration["Queue"] == {"Fn::GetAtt": ["PublishQueue", "Arn"]}
+        (rule,) = configuration["Filter"]["S3Key"]["Rules"]
+        assert rule["Name"] == "prefix"
+        pairs.append((configuration["Event"], rule["Value"]))
+    expected = [
+        (event, prefix)
+        for prefix in SOURCE_PREFIXES
+        for event in ("s3:ObjectCreated:*", "s3:ObjectRemoved:*")
+    ]
+    assert sorted(pairs) == sorted(expected)
+    assert len(pairs) == len(set(pairs)) == 6
+
+
+def test_queue_policy_lets_the_source_bucket_send_without_a_cycle(resources: dict[str, Any]) -> None:
+    assert "PublishQueuePolicy" in as_list(resources["SourceBucket"]["DependsOn"])
+    policy = props(resources, "PublishQueuePolicy")
+    assert policy["Queues"] == [{"Ref": "PublishQueue"}]
+    (statement,) = policy["PolicyDocument"]["Statement"]
+    assert statement["Effect"] == "Allow"
+    assert statement["Principal"] == {"Service": "s3.amazonaws.com"}
+    assert statement["Action"] == "sqs:SendMessage"
+    assert statement["Resource"] == {"Fn::GetAtt": ["PublishQueue", "Arn"]}
+    condition = statement["Condition"]
+    source_arn = next(iter(v["aws:SourceArn"] for v in condition.values() if "aws:SourceArn" in v))
+    assert source_arn == {"Fn::Sub": f"arn:${{AWS::Partition}}:s3:::{SOURCE_BUCKET_NAME}"}
+    assert condition["StringEquals"]["aws:SourceAccount"] == {"Ref": "AWS::AccountId"}
+    # The ARN must match the bucket's own name, and must not reference the bucket (circular).
+    assert props(resources, "SourceBucket")["BucketName"] == {"Fn::Sub": SOURCE_BUCKET_NAME}
+    mentioned = {
+        str(node.get("Ref") or (node.get("Fn::GetAtt") or [""])[0])
+        for node in walk(policy)
+        if isinstance(node, dict)
+    }
+    assert "SourceBucket" not in mentioned
+
+
+def test_site_bucket_is_readable_only_by_this_distribution(resources: dict[str, Any]) -> None:
+    allowed = [s for s in statements(resources, "SiteBucketPolicy") if s["Effect"] == "Allow"]
+    assert allowed
+    actions = set()
+    for statement in allowed:
+        assert statement["Principal"] == {"Service": "cloudfront.amazonaws.com"}
+        assert statement["Condition"] == {"StringEquals": {"AWS:SourceArn": {"Fn::Sub": DISTRIBUTION_ARN}}}
+        actions.update(as_list(statement["Action"]))
+    # ListBucket turns a missing page into 404 instead of 403.
+    assert actions == {"s3:GetObject", "s3:ListBucket"}
+
+
+def test_cdn_logs_expire_after_90_days(resources: dict[str, Any]) -> None:
+    rules = props(resources, "LogsBucket")["LifecycleConfiguration"]["Rules"]
+    cdn = [rule for rule in rules if rule.get("Prefix") == "cdn/"]
+    assert len(cdn) == 1
+    assert cdn[0]["Status"] == "Enabled"
+    assert cdn[0]["ExpirationInDays"] == 90
+
+
+# ----------------------------------------------------------- queue, table
+
+
+def test_queue_visibility_is_at_least_six_function_timeouts(
+    template: dict[str, Any], resources: dict[str, Any]
+) -> None:
+    visibility = int(props(resources, "PublishQueue")["VisibilityTimeout"])
+    timeout = function_timeout(template, "PublishFunction")
+    assert timeout == 60
+    assert visibility >= 6 * timeout
+
+
+def test_dead_letter_queue_outlives_the_queue(resources: dict[str, Any]) -> None:
+    queue, dlq = props(resources, "PublishQueue"), props(resources, "PublishDeadLetterQueue")
+    assert int(dlq["MessageRetentionPeriod"]) > int(queue["MessageRetentionPeriod"])
+    assert queue["RedrivePolicy"]["deadLetterTargetArn"] == {"Fn::GetAtt": ["PublishDeadLetterQueue", "Arn"]}
+    assert 1 < int(queue["RedrivePolicy"]["maxReceiveCount"]) <= 10
+    # S3 cannot write to queues encrypted with the aws/sqs key: SSE-SQS only.
+    for queue_props in (queue, dlq):
+        assert queue_props["SqsManagedSseEnabled"] is True
+        assert "KmsMasterKeyId" not in queue_props
+
+
+def test_content_table_keys_and_protection(resources: dict[str, Any]) -> None:
+    table = resources["ContentTable"]
+    properties = table["Properties"]
+    assert properties["KeySchema"] == [
+        {"AttributeName": "pk", "KeyType": "HASH"},
+        {"AttributeName": "sk", "KeyType": "RANGE"},
+    ]
+    assert sorted((a["AttributeName"], a["AttributeType"]) for a in properties["AttributeDefinitions"]) == [
+        ("pk", "S"),
+        ("sk", "S"),
+    ]
+    assert properties["BillingMode"] == "PAY_PER_REQUEST"
+    assert properties["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+    assert properties["SSESpecification"] == {"SSEEnabled": True}
+    assert "GlobalSecondaryIndexes" not in properties
+    assert table["DeletionPolicy"] == table["UpdateReplacePolicy"] == "Retain"
+
+
+# --------------------------------------------------------------- function
+
+
+def test_publish_function_environment_is_what_settings_read(resources: dict[str, Any]) -> None:
+    from newsroom.settings import REQUIRED  # noqa: PLC0415 - the layer is on pytest's pythonpath
+
+    variables = props(resources, "PublishFunction")["Environment"]["Variables"]
+    assert set(variables) == set(REQUIRED) == PUBLISH_ENVIRONMENT
+    assert variables["DISTRIBUTION_ID"] == {"Ref": "SiteDistribution"}
+    assert variables["SOURCE_BUCKET_NAME"] == {"Ref": "SourceBucket"}
+    assert variables["SITE_BUCKET_NAME"] == {"Ref": "SiteBucket"}
+    assert variables["CONTENT_TABLE_NAME"] == {"Ref": "ContentTable"}
+    assert int(variables["MAX_SOURCE_BYTES"]) > 0
+
+
+def test_site_url_output_matches_the_function_setting(
+    template: dict[str, Any], resources: dict[str, Any]
+) -> None:
+    base_url = props(resources, "PublishFunction")["Environment"]["Variables"]["SITE_BASE_URL"]
+    assert base_url == template["Outputs"]["SiteUrl"]["Value"]
+    assert base_url["Fn::If"][0] == "HasCustomDomain"
+
+
+def test_publish_function_consumes_the_queue_with_partial_batch_failures(
+    template: dict[str, Any], resources: dict[str, Any]
+) -> None:
+    function = props(resources, "PublishFunction")
+    assert function["CodeUri"] == "functions/publish/"
+    assert function["Handler"] == "app.lambda_handler"
+    (event,) = function["Events"].values()
+    assert event["Type"] == "SQS"
+    sqs = event["Properties"]
+    assert sqs["Queue"] == {"Fn::GetAtt": ["PublishQueue", "Arn"]}
+    assert sqs["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert 1 <= int(sqs["BatchSize"]) <= 10
+    globals_ = template["Globals"]["Function"]
+    assert globals_["Runtime"] == "python3.13"
+    assert globals_["Architectures"] == ["arm64"]
+    assert globals_["Layers"] == [{"Ref": "CoreLayer"}]
+
+
+def test_layer_is_built_like_the_function(template: dict[str, Any], resources: dict[str, Any]) -> None:
+    layer = resources["CoreLayer"]
+    assert layer["Properties"]["ContentUri"] == "layers/newsroom"
+    assert layer["Metadata"]["BuildMethod"] == template["Globals"]["Function"]["Runtime"]
+    assert layer["Metadata"]["BuildArchitecture"] == "arm64"
+    assert (ROOT / "layers" / "newsroom" / "newsroom").is_dir()
+    assert (ROOT / "layers" / "newsroom" / "requirements.txt").is_file()
+
+
+def test_publish_function_policy_is_least_privilege(resources: dict[str, Any]) -> None:
+    (policy,) = props(resources, "PublishFunction")["Policies"]
+    granted: dict[str, set[str]] = {}
+    for statement in policy["Statement"]:
+        assert statement["Effect"] == "Allow"
+        resources_ = [
+            r["Fn::Sub"] if "Fn::Sub" in r else f"GetAtt:{'.'.join(r['Fn::GetAtt'])}"
+            for r in as_list(statement["Resource"])
+        ]
+        for action in as_list(statement["Action"]):
+            assert "*" not in action, f"wildcard action {action}"
+            for resource in resources_:
+                granted.setdefault(resource, set()).add(action)
+    arn = "arn:${AWS::Partition}:s3:::"
+    for prefix in SOURCE_PREFIXES:
+        assert granted.pop(f"{arn}${{SourceBucket}}/{prefix}*") >= {
+            "s3:GetObject",
+            "s3:GetObjectVersion",
+            "s3:PutObjectTagging",
+            "s3:PutObjectVersionTagging",
+        }
+    assert granted.pop(f"{arn}${{SourceBucket}}") == {"s3:ListBucket", "s3:ListBucketVersions"}
+    site = granted.pop(f"{arn}${{SiteBucket}}/*")
+    assert site == {"s3:GetObject", "s3:PutObject", "s3:DeleteObject"}
+    assert granted.pop(f"{arn}${{SiteBucket}}") == {"s3:ListBucket"}
+    assert granted.pop("GetAtt:ContentTable.Arn") >= {
+        "dynamodb:GetItem",
+        "dynamodb:Query",
+        "dynamodb:PutItem",
+    }
+    assert granted.pop(DISTRIBUTION_ARN) == {"cloudfront:CreateInvalidation", "cloudfront:GetInvalidation"}
+    assert granted == {}, f"unexpected grants: {granted}"
+
+
+def test_publish_function_cannot_write_source_files(resources: dict[str, Any]) -> None:
+    """Writing into the bucket that triggers the function would loop forever."""
+    (policy,) = props(resources, "PublishFunction")["Policies"]
+    for statement in policy["Statement"]:
+        if any("${SourceBucket}" in r.get("Fn::Sub", "") for r in as_list(statement["Resource"])):
+            assert not {"s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion"} & set(
+                as_list(statement["Action"])
+            )
+
+
+def test_function_logs_have_a_retention(resources: dict[str, Any]) -> None:
+    group = props(resources, "PublishFunctionLogGroup")
+    assert group["RetentionInDays"] == 90
+    assert props(resources, "PublishFunction")["LoggingConfig"]["LogGroup"] == {
+        "Ref": "PublishFunctionLogGroup"
+    }
+
+
+# -------------------------------------------------------------------- CDN
+
+
+def test_inline_cloudfront_function_is_the_js_file(resources: dict[str, Any]) -> None:
+    function = props(resources, "DirectoryIndexFunction")
+    code = FUNCTION_JS.read_text(encoding="utf-8")
+    assert function["FunctionCode"] == code, (
+        "template.yaml's DirectoryIndexFunction.FunctionCode differs from cloudfront/viewer-request.js: "
+        "paste the file into the literal block (indented 12 spaces)"
+    )
+    assert function["FunctionConfig"]["Runtime"] == "cloudfront-js-2.0"
+    assert function["AutoPublish"] is True
+
+
+def test_distribution_serves_the_private_bucket_over_https(resources: dict[str, Any]) -> None:
+    config = props(resources, "SiteDistribution")["DistributionConfig"]
+    assert config["Enabled"] is True
+    assert config["DefaultRootObject"] == "index.html"
+    (origin,) = config["Origins"]
+    assert origin["DomainName"] == {"Fn::GetAtt": ["SiteBucket", "RegionalDomainName"]}
+    assert origin["OriginAccessControlId"] == {"Fn::GetAtt": ["SiteOriginAccessControl", "Id"]}
+    assert origin["S3OriginConfig"] == {"OriginAccessIdentity": ""}
+    oac = props(resources, "SiteOriginAccessControl")["OriginAccessControlConfig"]
+    assert (oac["OriginAccessControlOriginType"], oac["SigningBehavior"], oac["SigningProtocol"]) == (
+        "s3",
+        "always",
+        "sigv4",
+    )
+    behavior = config["DefaultCacheBehavior"]
+    assert behavior["TargetOriginId"] == origin["Id"]
+    assert behavior["ViewerProtocolPolicy"] == "redirect-to-https"
+    assert behavior["Compress"] is True
+    assert behavior["CachePolicyId"] == CACHING_OPTIMIZED
+    assert set(behavior["AllowedMethods"]) == {"GET", "HEAD", "OPTIONS"}
+    assert behavior["FunctionAssociations"] == [
+        {
+            "EventType": "viewer-request",
+            "FunctionARN": {"Fn::GetAtt": ["DirectoryIndexFunction", "FunctionMetadata.FunctionARN"]},
+        }
+    ]
+
+
+def test_distribution_maps_missing_pages_to_the_404_page(resources: dict[str, Any]) -> None:
+    config = props(resources, "SiteDistribution")["DistributionConfig"]
+    errors = {int(e["ErrorCode"]): e for e in config["CustomErrorResponses"]}
+    assert set(errors) == {403, 404}
+    for error in errors.values():
+        assert error["ResponsePagePath"] == "/404.html"
+        assert int(error["ResponseCode"]) == 404
+
+
+def test_distribution_logs_to_the_logs_bucket(resources: dict[str, Any]) -> None:
+    logging = props(resources, "SiteDistribution")["DistributionConfig"]["Logging"]
+    assert logging["Bucket"] == {"Fn::GetAtt": ["LogsBucket", "DomainName"]}
+    assert logging["Prefix"] == "cdn/"
+
+
+def test_custom_domain_is_all_or_nothing(template: dict[str, Any], resources: dict[str, Any]) -> None:
+    config = props(resources, "SiteDistribution")["DistributionConfig"]
+    condition, aliases, no_aliases = config["Aliases"]["Fn::If"]
+    assert condition == "HasCustomDomain"
+    assert aliases == [{"Ref": "DomainName"}]
+    assert no_aliases == {"Ref": "AWS::NoValue"}
+    condition, custom, default = config["ViewerCertificate"]["Fn::If"]
+    assert condition == "HasCustomDomain"
+    assert custom == {
+        "AcmCertificateArn": {"Ref": "CertificateArn"},
+        "SslSupportMethod": "sni-only",
+        "MinimumProtocolVersion": "TLSv1.2_2021",
+    }
+    assert default == {"CloudFrontDefaultCertificate": True}
+    refs = {
+        node.get("Ref") for node in walk(template["Conditions"]["HasCustomDomain"]) if isinstance(node, dict)
+    }
+    assert {"DomainName", "CertificateArn"} <= refs
+
+
+# ---------------------------------------------------------------- outputs
+
+
+def test_outputs(template: dict[str, Any]) -> None:
+    outputs = template["Outputs"]
+    assert set(outputs) == {
+        "SourceBucketName",
+        "SiteBucketName",
+        "LogsBucketName",
+        "ContentTableName",
+        "PublishQueueUrl",
+        "PublishDeadLetterQueueUrl",
+        "DistributionId",
+        "SiteUrl",
+        "PublishFunctionName",
+    }
+    assert all(output.get("Description") for output in outputs.values())
+    assert outputs["PublishQueueUrl"]["Value"] == {"Ref": "PublishQueue"}
+    assert outputs["DistributionId"]["Value"] == {"Ref": "SiteDistribution"}
+
+
+def test_the_local_stack_can_resolve_the_template() -> None:
+    """The local stack builds itself from this template with its own intrinsic resolver."""
+    from local.template import Template  # noqa: PLC0415 - only this test needs the local stack
+
+    local = Template.load(TEMPLATE)
+    local.register(
+        "SiteDistribution", "E2EXAMPLE", Id="E2EXAMPLE", DomainName="d111111abcdef8.cloudfront.net"
+    )
+    environment = local.function_environment("PublishFunction")
+    assert environment["SOURCE_BUCKET_NAME"] == f"{local.stack_name}-source-{local.account_id}-{local.region}"
+    assert environment["DISTRIBUTION_ID"] == "E2EXAMPLE"
+    assert environment["SITE_BASE_URL"] == "https://d111111abcdef8.cloudfront.net"
+    assert environment["SITE_LOCALE"] == "vi"
+    assert environment["POWERTOOLS_SERVICE_NAME"] == "newsroom"
