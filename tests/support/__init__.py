@@ -1,0 +1,1 @@
+"""Helpers shared by the integration, browser and benchmark code."""
