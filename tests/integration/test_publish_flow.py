@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
+from newsroom.adapters.cdn import Invalidator
 
 from local.stack import LocalStack
 from tests.support.site import (
@@ -14,6 +15,7 @@ from tests.support.site import (
     invalidations,
     local_site,
     parse_page,
+    publisher_for,
     site_objects,
     stats,
     tags,
@@ -223,8 +225,6 @@ def test_a_duplicate_delivery_writes_and_invalidates_nothing(stack: LocalStack) 
     key = f"{CATEGORY}/a.md"
     publish(stack, key, article_md("Bài A", "2024-04-01T08:00:00+07:00"))
     site_before, invalidations_before = site_objects(stack), len(invalidations(stack))
-    from tests.support.site import publisher_for
-
     publisher = publisher_for(stack)
     report = publisher.render([publisher.ingest(key), publisher.ingest(key)])
     assert report.written == []
@@ -248,10 +248,6 @@ class FlakyCloudFront:
 
 
 def test_a_failed_invalidation_is_sent_by_the_retry_with_the_same_caller_reference(stack: LocalStack) -> None:
-    from newsroom.adapters.cdn import Invalidator
-
-    from tests.support.site import publisher_for
-
     publisher = publisher_for(stack)
     flaky = FlakyCloudFront(stack.client("cloudfront"))
     publisher.invalidator = Invalidator(flaky, stack.outputs["DistributionId"])
