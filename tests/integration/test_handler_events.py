@@ -1,0 +1,90 @@
+"""The unchanged handler on the sample events in ``events/`` (the shapes AWS sends)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from tests.support.site import fetch, local_site, stats, tags
+
+ROOT = Path(__file__).resolve().parents[2]
+KEY = "articles/tin-tuc/Hội nghị tổng kết.md"  # what events/*.json name, form-encoded
+
+
+@dataclass
+class LambdaContext:
+    """The attributes Powertools reads from the Lambda context."""
+
+    function_name: str = "newsroom-publish"
+    function_version: str = "$LATEST"
+    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:newsroom-publish"
+    memory_limit_in_mb: int = 1024
+    aws_request_id: str = ""
+    log_group_name: str = "/aws/lambda/newsroom-publish"
+    log_stream_name: str = "local"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 60_000
+
+
+def load_handler() -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        f"publish_app_{uuid.uuid4().hex}", ROOT / "functions/publish/app.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def event(name: str) -> dict[str, Any]:
+    return dict(json.loads((ROOT / "events" / name).read_text(encoding="utf-8")))
+
+
+def invoke(app: ModuleType, name: str) -> dict[str, Any]:
+    return dict(app.lambda_handler(event(name), LambdaContext(aws_request_id=str(uuid.uuid4()))))
+
+
+def test_sample_events_publish_acknowledge_and_unpublish() -> None:
+    with local_site() as stack:
+        app = load_handler()
+        stack.upload(KEY, "---\ntitle: Hội nghị tổng kết\ndate: 2024-04-28T08:30:00+07:00\n---\nNội dung.\n")
+        assert invoke(app, "sqs-put-article.json") == {"batchItemFailures": []}
+        assert tags(stack, KEY)["publish-url"] == "/tin-tuc/hoi-nghi-tong-ket.html"
+        assert fetch(stack.site_url + "/tin-tuc/hoi-nghi-tong-ket.html")[0] == 200
+
+        assert invoke(app, "sqs-s3-test-event.json") == {"batchItemFailures": []}
+
+        stack.client("s3").delete_object(Bucket=stack.source_bucket, Key=KEY)
+        assert invoke(app, "sqs-delete-marker.json") == {"batchItemFailures": []}
+        assert fetch(stack.site_url + "/tin-tuc/hoi-nghi-tong-ket.html")[0] == 404
+        assert stats(stack)["articles"] == 0
+
+
+def test_mixed_batch_with_a_test_event_put_and_delete() -> None:
+    with local_site() as stack:
+        app = load_handler()
+        stack.upload(KEY, "---\ntitle: Hội nghị\n---\nx\n")
+        # The put and the delete marker name one key: the handler acts on its current state (present).
+        assert invoke(app, "sqs-mixed-batch.json") == {"batchItemFailures": []}
+        assert fetch(stack.site_url + "/tin-tuc/hoi-nghi-tong-ket.html")[0] == 200
+
+
+def test_a_record_whose_ingest_fails_is_reported_alone() -> None:
+    with local_site() as stack:
+        app = load_handler()
+        stack.upload(KEY, "---\ntitle: Hội nghị\n---\nx\n")
+        batch = event("sqs-put-article.json")
+        broken = json.loads(json.dumps(batch["Records"][0]))
+        broken["messageId"] = "broken-message"
+        broken["body"] = "not json"
+        batch["Records"].append(broken)
+        response = app.lambda_handler(batch, LambdaContext(aws_request_id="r"))
+        assert response == {"batchItemFailures": [{"itemIdentifier": "broken-message"}]}
+        assert tags(stack, KEY)["publish-status"] == "published"
