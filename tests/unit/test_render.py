@@ -584,7 +584,7 @@ def test_site_weekday_names_are_used_when_given() -> None:
 
 def test_static_assets_have_content_hashed_immutable_names() -> None:
     assets = {a.name: a for a in static_assets()}
-    assert set(assets) == {"site.css", "site.js"}
+    assert set(assets) == {"favicon.svg", "site.css", "site.js"}
     css = assets["site.css"]
     assert re.fullmatch(r"assets/site\.[0-9a-f]{10}\.css", css.key)
     assert css.body == (STATIC / "site.css").read_bytes()

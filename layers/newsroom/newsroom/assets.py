@@ -20,6 +20,7 @@ HASH_LENGTH = 10
 
 # name in newsroom/static/ -> Content-Type
 _SOURCES: dict[str, str] = {
+    "favicon.svg": "image/svg+xml",
     "site.css": "text/css; charset=utf-8",
     "site.js": "text/javascript; charset=utf-8",
 }

@@ -54,6 +54,7 @@ class PageContext:
             views=0,
             stylesheet_url=asset_url("site.css"),
             script_url=asset_url("site.js"),
+            icon_url=asset_url("favicon.svg"),
             weekday_names=weekday_names(self.locale),
         )
 

@@ -53,6 +53,7 @@ class SiteView:
     stylesheet_url: str
     script_url: str
     stats_url: str = "/stats.json"
+    icon_url: str = ""
     # Weekday and month names for the browser-side date line, in the locale.
     weekday_names: tuple[str, ...] = field(default_factory=tuple)
 
