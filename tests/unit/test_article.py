@@ -88,3 +88,20 @@ def test_utf16_with_bom_is_decoded() -> None:
 def test_broken_files_are_refused_with_a_specific_reason(data: str | bytes, reason: str) -> None:
     with pytest.raises(RejectedSource, match=reason):
         parse(data)
+
+
+@pytest.mark.parametrize("key", ["articles/tin-tuc/index.md", "articles/404.md"])
+def test_slugs_of_site_pages_are_reserved(key: str) -> None:
+    with pytest.raises(RejectedSource, match="reserved"):
+        parse("---\ntitle: T\n---\nx", key=key)
+
+
+def test_an_article_outside_any_category_lives_at_the_root() -> None:
+    a = parse("---\ntitle: T\n---\nx", key="articles/gioi-thieu.md")
+    assert a.url == "/gioi-thieu.html"
+    assert a.category == ()
+
+
+def test_categories_nest_at_most_six_levels() -> None:
+    with pytest.raises(RejectedSource, match="at most 6 levels"):
+        parse("---\ntitle: T\n---\nx", key="articles/a/b/c/d/e/f/g/x.md")

@@ -23,6 +23,8 @@ from newsroom.markdown import render_markdown
 
 STATUSES = ("published", "draft")
 SUMMARY_LENGTH = 240
+# Each level adds a listing entry to the publish transaction (DynamoDB allows 100 actions).
+MAX_CATEGORY_DEPTH = 6
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
 _FIRST_HEADING = re.compile(r"\A\s*#[ \t]+(.+?)[ \t#]*(?:\r?\n|\Z)")
 
@@ -131,6 +133,8 @@ def _tags(value: Any) -> tuple[str, ...]:
 def _category(meta: dict[str, Any], key: SourceKey) -> tuple[tuple[str, ...], tuple[str, ...]]:
     raw = _text_field(meta, "category")
     names = [part.strip() for part in raw.split("/") if part.strip()] if raw else list(key.segments[:-1])
+    if len(names) > MAX_CATEGORY_DEPTH:
+        raise RejectedSource(f"categories nest at most {MAX_CATEGORY_DEPTH} levels deep")
     slugs = tuple(slugify(name) for name in names)
     if any(not s for s in slugs):
         raise RejectedSource("category has a part that makes no URL (use letters or digits)")
@@ -179,6 +183,8 @@ def parse_article(key: SourceKey, data: bytes, *, first_seen: datetime, timezone
     if not slug:
         raise RejectedSource("the file name makes no URL: add 'slug:' to the front matter")
     category, category_names = _category(meta, key)
+    if slug == "index" or (not category and slug == "404"):
+        raise RejectedSource(f"the slug '{slug}' is reserved for a site page: set another 'slug:'")
     rendered = render_markdown(body)
     image = _text_field(meta, "image") or (rendered.images[0] if rendered.images else "")
     return Article(
