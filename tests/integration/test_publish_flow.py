@@ -272,5 +272,5 @@ def test_pages_reference_only_hashed_assets_that_exist(stack: LocalStack) -> Non
     publish(stack, f"{CATEGORY}/a.md", article_md("Bài A", "2024-04-01T08:00:00+07:00"))
     html = fetch(stack.site_url + "/tin-tuc/tin-vifotec/a.html")[1]
     assets = re.findall(r'(?:href|src)="(/assets/[^"]+)"', html)
-    assert len(assets) == 2
+    assert len(assets) == 3  # stylesheet, script, icon
     assert all(fetch(stack.site_url + url)[0] == 200 for url in assets)
