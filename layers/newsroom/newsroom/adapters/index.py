@@ -100,6 +100,13 @@ class ContentIndex:
 
     def apply(self, before: IndexedArticle | None, after: IndexedArticle) -> None:
         """Replace ``before`` by ``after`` atomically, or raise ``ConcurrentChange``."""
+        try:
+            self._db.transact_write_items(TransactItems=self.transaction(before, after))
+        except self._db.exceptions.TransactionCanceledException as exc:
+            raise ConcurrentChange(str(exc)) from exc
+
+    def transaction(self, before: IndexedArticle | None, after: IndexedArticle) -> list[dict[str, Any]]:
+        """The TransactWriteItems actions that replace ``before`` by ``after``."""
         actions: list[dict[str, Any]] = []
         article_put: dict[str, Any] = {
             "TableName": self._table,
@@ -161,10 +168,7 @@ class ContentIndex:
                     }
                 }
             )
-        try:
-            self._db.transact_write_items(TransactItems=actions)
-        except self._db.exceptions.TransactionCanceledException as exc:
-            raise ConcurrentChange(str(exc)) from exc
+        return actions
 
     # -- listings -------------------------------------------------------------
     def window(self, category: tuple[str, ...], key: str, size: int) -> list[Entry]:
