@@ -50,21 +50,37 @@ def article(n: int, when: datetime) -> bytes:
 
 
 class CallCounter:
-    """Counts AWS API calls per operation through botocore's event hooks."""
+    """Counts AWS API calls per operation, and the time spent in them, through botocore's hooks.
+
+    The time inside the calls is moto's time here, not AWS's: it tells how
+    much of a publish's wall time is the stand-in rather than our code.
+    """
 
     def __init__(self, clients: Clients) -> None:
         self.calls: Counter[str] = Counter()
+        self.seconds: Counter[str] = Counter()
+        self._started: dict[str, float] = {}
         self.clients = (clients.s3, clients.dynamodb, clients.cloudfront)
         for client in self.clients:
-            client.meta.events.register("before-call.*.*", self._count)
+            client.meta.events.register("before-call.*.*", self._before)
+            client.meta.events.register("after-call.*.*", self._after)
 
-    def _count(self, model: Any, **_: Any) -> None:
-        self.calls[f"{model.service_model.service_name}:{model.name}"] += 1
+    @staticmethod
+    def _name(model: Any) -> str:
+        return f"{model.service_model.service_name}:{model.name}"
 
-    def stop(self) -> Counter[str]:
+    def _before(self, model: Any, **_: Any) -> None:
+        self.calls[self._name(model)] += 1
+        self._started[self._name(model)] = time.perf_counter()
+
+    def _after(self, model: Any, **_: Any) -> None:
+        self.seconds[self._name(model)] += time.perf_counter() - self._started.pop(self._name(model))
+
+    def stop(self) -> tuple[Counter[str], Counter[str]]:
         for client in self.clients:
-            client.meta.events.unregister("before-call.*.*", self._count)
-        return Counter(self.calls)
+            client.meta.events.unregister("before-call.*.*", self._before)
+            client.meta.events.unregister("after-call.*.*", self._after)
+        return Counter(self.calls), Counter(self.seconds)
 
 
 def in_process_client(service: str, endpoint_url: str, region: str = "us-east-1") -> Any:
@@ -128,11 +144,13 @@ def publish_one(publisher: Publisher, clients: Clients, settings: Settings, size
     started = time.perf_counter()
     report = publisher.render([publisher.ingest(key)])
     elapsed = time.perf_counter() - started
+    calls, in_calls = counter.stop()
     return {
         "written": sorted(report.written),
         "invalidated": report.invalidated,
-        "calls": counter.stop(),
+        "calls": calls,
         "seconds": elapsed,
+        "in_calls": in_calls,
     }
 
 
@@ -159,15 +177,28 @@ def main() -> None:
             runs.sort(key=lambda x: x["seconds"])
             results[size] = runs[len(runs) // 2]
     print()
-    header = ("site size", "objects written", "invalidation paths", "AWS calls", "seconds")
-    print("".join(f"{h:>20}" for h in header))
+    header = (
+        "site size",
+        "objects written",
+        "invalidation paths",
+        "AWS calls",
+        "seconds",
+        "outside AWS calls",
+    )
+    print("".join(f"{h:>19}" for h in header))
     for size, res in results.items():
         row = (size, len(res["written"]), len(res["invalidated"]), sum(res["calls"].values()))
-        print("".join(f"{v:>20}" for v in row) + f"{res['seconds']:>20.3f}")
+        ours = res["seconds"] - sum(res["in_calls"].values())
+        print("".join(f"{v:>19}" for v in row) + f"{res['seconds']:>19.3f}{ours:>19.3f}")
     sizes = list(results)
     if len(sizes) >= 2:
         small, large = results[sizes[0]], results[sizes[-1]]
         print(f"\ntime ratio {sizes[-1]}/{sizes[0]}: {large['seconds'] / small['seconds']:.2f}")
+        ours_small = small["seconds"] - sum(small["in_calls"].values())
+        ours_large = large["seconds"] - sum(large["in_calls"].values())
+        print(f"time ratio outside the AWS calls (our code): {ours_large / ours_small:.2f}")
+        slowest = large["in_calls"].most_common(3)
+        print("slowest calls in the large site (moto):", ", ".join(f"{k} {v:.3f} s" for k, v in slowest))
         print("same objects written:", len(small["written"]) == len(large["written"]))
         print("same invalidation paths count:", len(small["invalidated"]) == len(large["invalidated"]))
         print("same AWS calls by operation:", small["calls"] == large["calls"])
