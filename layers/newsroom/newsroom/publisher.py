@@ -18,7 +18,7 @@ from newsroom.adapters.cdn import Invalidator
 from newsroom.adapters.index import ContentIndex
 from newsroom.adapters.site import Output, SiteStore
 from newsroom.adapters.source import SourceObject, SourceStore
-from newsroom.article import parse_article
+from newsroom.article import Article, parse_article
 from newsroom.assets import static_assets
 from newsroom.errors import ConcurrentChange, RejectedSource
 from newsroom.keys import SourceKey, SourceKind, classify, decode_event_key
@@ -164,10 +164,15 @@ class Publisher:
         source_key: str,
         first_seen: str,
         state: str,
-        article: object,
+        article: Article | None,
         placement: Placement | None,
         error: str | None,
     ) -> IndexedArticle:
+        """The next record for a key, remembering where it was listed before it moved.
+
+        The previous placement survives changes that keep the placement, so a
+        retry after a failed render still re-renders the old neighbourhood.
+        """
         previous = before.previous if before else None
         if before is not None and before.placement is not None and before.placement != placement:
             previous = before.placement
@@ -176,7 +181,7 @@ class Publisher:
             state=state,
             version=(before.version + 1) if before else 1,
             first_seen=first_seen,
-            article=article,  # type: ignore[arg-type]
+            article=article,
             placement=placement,
             previous=previous,
             error=error,
