@@ -14,14 +14,6 @@ import pytest
 from local.aws import client
 from local.cdn import LOG_FIELDS, LocalCdn, path_matches, ttl_for
 from local.provision import DistributionInfo, ErrorResponse
-from local.stack import MotoServer
-
-
-@pytest.fixture(scope="module")
-def endpoint() -> Iterator[str]:
-    server = MotoServer(port=0)
-    yield server.endpoint_url
-    server.stop()
 
 
 @dataclass

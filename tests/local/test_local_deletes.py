@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote_plus, unquote_plus
@@ -14,7 +13,6 @@ import pytest
 
 from local.aws import client
 from local.deletes import DeleteWatcher, Sequencer
-from local.stack import MotoServer
 
 KEY = "articles/tin-tuc/Hội nghị tổng kết.md"
 RECORD_KEYS = {
@@ -28,13 +26,6 @@ RECORD_KEYS = {
     "responseElements",
     "s3",
 }
-
-
-@pytest.fixture(scope="module")
-def endpoint() -> Iterator[str]:
-    server = MotoServer(port=0)
-    yield server.endpoint_url
-    server.stop()
 
 
 @dataclass

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +11,6 @@ import pytest
 
 from local.aws import client
 from local.provision import Provisioned, provision
-from local.stack import MotoServer
 from local.template import Template
 
 REPO_TEMPLATE = Path(__file__).resolve().parents[2] / "template.yaml"
@@ -231,13 +229,6 @@ Outputs:
   SiteUrl: {Value: !If [HasDomain, !Sub "https://${DomainName}", !Sub "https://${SiteDistribution.DomainName}"]}
   PublishFunctionName: {Value: !Ref PublishFunction}
 """
-
-
-@pytest.fixture(scope="module")
-def endpoint() -> Iterator[str]:
-    server = MotoServer(port=0)
-    yield server.endpoint_url
-    server.stop()
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ import os
 import textwrap
 import time
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +23,6 @@ from local.runner import (
     load_handler,
     sqs_event_sources,
 )
-from local.stack import MotoServer
 from local.template import Template
 
 RECORD_KEYS = {
@@ -39,13 +37,6 @@ RECORD_KEYS = {
     "awsRegion",
 }
 ATTRIBUTE_KEYS = {"ApproximateReceiveCount", "SentTimestamp", "SenderId", "ApproximateFirstReceiveTimestamp"}
-
-
-@pytest.fixture(scope="module")
-def endpoint() -> Iterator[str]:
-    server = MotoServer(port=0)
-    yield server.endpoint_url
-    server.stop()
 
 
 @pytest.fixture
