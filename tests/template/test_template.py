@@ -51,6 +51,22 @@ def sam() -> str:
     return str(SAM)
 
 
+def run_tool(command: list[str], env: dict[str, str] | None = None, timeout: int = 300) -> str:
+    """Run a checker from the repository root; fail with its output unless it exits 0."""
+    completed = subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+        env=env if env is not None else tool_environment(),
+        timeout=timeout,
+    )
+    output = completed.stdout + completed.stderr
+    assert completed.returncode == 0, output
+    return output
+
+
 def as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
@@ -100,31 +116,13 @@ def test_cfn_lint_passes_including_informational_checks() -> None:
     cfn_lint = Path(sys.executable).with_name("cfn-lint")
     command = str(cfn_lint) if cfn_lint.exists() else shutil.which("cfn-lint")
     assert command, "cfn-lint is not installed: run scripts/bootstrap"
-    completed = subprocess.run(
-        [command, "--include-checks", "I", "--", str(TEMPLATE)],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=ROOT,
-        env=tool_environment(),
-        timeout=300,
-    )
-    assert completed.returncode == 0, completed.stdout + completed.stderr
+    run_tool([command, "--include-checks", "I", "--", str(TEMPLATE)])
 
 
 @pytest.mark.slow
 def test_sam_validate_lint_passes() -> None:
-    completed = subprocess.run(
-        [sam(), "validate", "--lint", "--template-file", str(TEMPLATE)],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=ROOT,
-        env=tool_environment(),
-        timeout=300,
-    )
-    assert completed.returncode == 0, completed.stdout + completed.stderr
-    assert "is a valid SAM Template" in completed.stdout + completed.stderr
+    output = run_tool([sam(), "validate", "--lint", "--template-file", str(TEMPLATE)])
+    assert "is a valid SAM Template" in output
 
 
 @pytest.mark.slow
@@ -136,16 +134,11 @@ def test_sam_build_packages_function_and_arm64_layer(tmp_path: Path) -> None:
     if (here / "python3.13").exists():
         env["PATH"] = f"{here}{os.pathsep}{env.get('PATH', '')}"
     build = tmp_path / "build"
-    completed = subprocess.run(
+    run_tool(
         [sam(), "build", "--no-cached", "--build-dir", str(build), "--template-file", str(TEMPLATE)],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=ROOT,
         env=env,
         timeout=900,
     )
-    assert completed.returncode == 0, completed.stdout + completed.stderr
     assert (build / "PublishFunction" / "app.py").is_file()
     layer = build / "CoreLayer" / "python"
     assert (layer / "newsroom" / "__init__.py").is_file(), "the layer must hold the package under python/"

@@ -144,10 +144,13 @@ def _category(meta: dict[str, Any], key: SourceKey) -> tuple[tuple[str, ...], tu
 
 def _display_name(name: str, slug: str) -> str:
     """A folder named ``tin-tuc`` reads as ``Tin tuc``; ``Tin tức`` stays as written."""
-    if name == slug:
-        readable = name.replace("-", " ")
-        return readable[:1].upper() + readable[1:]
-    return name
+    return humanize(name) if name == slug else name
+
+
+def humanize(slug: str) -> str:
+    """A readable name for a slug when nothing better is known: ``tin-tuc`` → ``Tin tuc``."""
+    readable = slug.replace("-", " ")
+    return readable[:1].upper() + readable[1:]
 
 
 def _summary(text: str) -> str:

@@ -18,13 +18,21 @@ from newsroom.adapters.cdn import Invalidator
 from newsroom.adapters.index import ContentIndex
 from newsroom.adapters.site import Output, SiteStore
 from newsroom.adapters.source import SourceObject, SourceStore
-from newsroom.article import Article, parse_article
+from newsroom.article import Article, humanize, parse_article
 from newsroom.assets import static_assets
 from newsroom.errors import ConcurrentChange, RejectedSource
 from newsroom.keys import SourceKey, SourceKind, classify, decode_event_key
 from newsroom.model import DELETED, PUBLISHED, REJECTED, IndexedArticle, Placement, sort_key
 from newsroom.pages import PageContext, article_output, listing_output, not_found_output, stats_output
-from newsroom.planner import LISTING_SIZE, RADIUS, invalidation_paths, neighbourhood, page_key, plan_batch
+from newsroom.planner import (
+    LISTING_SIZE,
+    RADIUS,
+    Plan,
+    invalidation_paths,
+    neighbourhood,
+    page_key,
+    plan_batch,
+)
 from newsroom.settings import Settings
 from newsroom.site_config import SiteConfig, default_config
 from newsroom.tags import ERROR_TAG, STATUS_TAG, URL_TAG
@@ -218,17 +226,16 @@ class Publisher:
             locale=self.settings.locale,
             timezone=self.settings.timezone,
         )
-        outputs = self._static_outputs(ctx) + self._page_outputs(ctx, records)
+        plan = plan_batch(records)
+        outputs = self._static_outputs(ctx) + self._page_outputs(ctx, plan, records)
         changed = [o for o in outputs if self.site.differs(o)]
-        plan_removals = plan_batch(records).removals
+        # Another article may own a previous URL by now: only pages written for this key go.
         removals = [
-            (page_key(url), owner)
-            for url, owner in sorted(plan_removals)
-            if self.site.owned_by(page_key(url), owner)
+            page_key(url) for url, owner in sorted(plan.removals) if self.site.owned_by(page_key(url), owner)
         ]
         paths = sorted(
             {quote(p, safe="/-._~*") for o in changed for p in invalidation_paths(o.key)}
-            | {quote(p, safe="/-._~*") for key, _ in removals for p in invalidation_paths(key)}
+            | {quote(p, safe="/-._~*") for key in removals for p in invalidation_paths(key)}
             | {quote(p, safe="/-._~*") for p in extra_paths}
         )
         if paths:
@@ -236,9 +243,9 @@ class Publisher:
         for output in changed:
             self.site.put(output)
             report.written.append(output.key)
-        for key, owner in removals:
-            if self.site.delete_if_owned(key, owner):
-                report.removed.append(key)
+        for key in removals:
+            self.site.remove(key)
+            report.removed.append(key)
         self._static_done = True
         report.invalidated = paths
         report.invalidations = self.flush_invalidations()
@@ -263,8 +270,7 @@ class Publisher:
         ]
         return [*assets, not_found_output(ctx)]
 
-    def _page_outputs(self, ctx: PageContext, records: Sequence[IndexedArticle]) -> list[Output]:
-        plan = plan_batch(records)
+    def _page_outputs(self, ctx: PageContext, plan: Plan, records: Sequence[IndexedArticle]) -> list[Output]:
         lists = {}
         for anchor in sorted(plan.anchors, key=lambda p: (p.category, p.key)):
             window = self.index.window(anchor.category, anchor.key, 2 * RADIUS)
@@ -280,9 +286,7 @@ class Publisher:
         for scope in sorted(plan.listings):
             entries = self.index.latest(scope, LISTING_SIZE)
             known = next((e.category_names for e in entries if len(e.category_names) >= len(scope)), None)
-            scope_names = (
-                known or names.get(scope) or tuple(part.replace("-", " ").capitalize() for part in scope)
-            )
+            scope_names = known or names.get(scope) or tuple(humanize(part) for part in scope)
             outputs.append(listing_output(ctx, scope, scope_names[: len(scope)], entries))
         outputs.append(stats_output(ctx))
         return outputs

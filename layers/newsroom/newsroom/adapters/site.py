@@ -78,15 +78,9 @@ class SiteStore:
         current = self.head(key)
         return current is not None and current.get("Metadata", {}).get("source-key") == _meta(owner)
 
-    def delete_if_owned(self, key: str, owner: str) -> bool:
-        """Remove a page that ``owner`` (a source key) wrote. True if removed.
-
-        Another article may own the URL by now; its page must survive.
-        """
-        if not self.owned_by(key, owner):
-            return False
+    def remove(self, key: str) -> None:
+        """Remove an object (removing a missing one is not an error in S3)."""
         self._s3.delete_object(Bucket=self.bucket, Key=key)
-        return True
 
     def copy_from(
         self, source_bucket: str, source_key: str, version_id: str | None, key: str, etag: str
@@ -114,7 +108,7 @@ class SiteStore:
         """Remove an object if present. True if it existed."""
         if self.head(key) is None:
             return False
-        self._s3.delete_object(Bucket=self.bucket, Key=key)
+        self.remove(key)
         return True
 
 
