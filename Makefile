@@ -5,10 +5,16 @@ PY := $(VENV)/bin/python
 export AWS_DEFAULT_REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: run test setup setup-test lint typecheck unit build bench clean
+.PHONY: run rebuild digest test setup setup-test lint typecheck unit build bench clean
 
 run: setup  ## serve the site locally on the embedded moto stack with sample content
 	$(PY) -m local run
+
+rebuild: setup  ## re-render the running local site from the table and the source bucket
+	$(PY) -m local rebuild
+
+digest: setup  ## SHA-256 of every object in the running local site bucket (diff two of them)
+	$(PY) -m local digest
 
 test: setup-test lint typecheck  ## set up and run every test
 	$(PY) -m pytest

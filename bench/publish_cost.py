@@ -36,7 +36,7 @@ import local.provision  # noqa: E402
 from local.template import Template  # noqa: E402
 
 CATEGORY = "articles/tin-tuc/tin-vifotec"
-SERVICES = ("s3", "dynamodb", "cloudfront")
+SERVICES = ("s3", "dynamodb", "cloudfront", "sqs")
 START = datetime(2020, 1, 1, 1, 0, tzinfo=UTC)
 
 

@@ -20,6 +20,7 @@ from types import FrameType
 
 from local.instance import remove_pidfile, stop_previous, write_pidfile
 from local.ports import PortInUseError
+from local.rebuild import RunningStack, StackNotRunning, digest, rebuild
 from local.stack import DEFAULT_CDN_PORT, DEFAULT_MOTO_PORT, REPO_ROOT, LocalStack
 from local.template import TemplateError
 
@@ -86,7 +87,47 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--retry-delay", type=int, default=2, help="seconds before a failed message is retried")
     run.add_argument("--publish-timeout", type=float, default=180.0, help="seconds to wait for the examples")
     run.add_argument("--log-level", default=os.environ.get("NEWSROOM_LOG_LEVEL", "INFO"))
+    state = argparse.ArgumentParser(add_help=False)
+    state.add_argument(
+        "--state-dir",
+        type=Path,
+        default=Path(os.environ.get("NEWSROOM_STATE_DIR", REPO_ROOT / ".local")),
+        help="the running stack's state directory; default .local/",
+    )
+    state.add_argument("--log-level", default=os.environ.get("NEWSROOM_LOG_LEVEL", "INFO"))
+    rebuild = commands.add_parser(
+        "rebuild", parents=[state], help="re-render the whole site from the table and the source bucket"
+    )
+    rebuild.add_argument("--timeout", type=float, default=600.0, help="seconds to wait for the rebuild")
+    digest = commands.add_parser(
+        "digest", parents=[state], help="print the SHA-256 of every site object (compare two runs with diff)"
+    )
+    digest.add_argument("--output", type=Path, help="write to this file instead of stdout")
     return cli
+
+
+def rebuild_command(args: argparse.Namespace) -> int:
+    """Rebuild the running stack's site and say what changed."""
+    stack = RunningStack.find(args.state_dir.resolve())
+    result = rebuild(stack, timeout=args.timeout)
+    print(
+        f"Rebuilt the site: job {result.job}, {result.chunks} chunk(s), "
+        f"{result.written} object(s) rewritten because their bytes differed, {result.seconds:.1f} s.",
+        flush=True,
+    )
+    return 0
+
+
+def digest_command(args: argparse.Namespace) -> int:
+    """Print or write the site bucket's digests."""
+    lines = digest(RunningStack.find(args.state_dir.resolve()))
+    text = "\n".join(lines) + "\n"
+    if args.output:
+        args.output.write_text(text, encoding="utf-8")
+        print(f"{len(lines)} object(s) -> {args.output}")
+    else:
+        sys.stdout.write(text)
+    return 0
 
 
 def run(args: argparse.Namespace) -> int:
@@ -160,9 +201,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     for noisy in ("botocore", "boto3", "urllib3", "werkzeug"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    commands = {"run": run, "rebuild": rebuild_command, "digest": digest_command}
     try:
-        return run(args)
-    except (PortInUseError, TemplateError, FileNotFoundError) as error:
+        return commands[args.command](args)
+    except (PortInUseError, TemplateError, FileNotFoundError, StackNotRunning, TimeoutError) as error:
         print(f"python -m local: {error}", file=sys.stderr)
         return 2
 

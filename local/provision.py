@@ -30,6 +30,7 @@ BUCKET = "AWS::S3::Bucket"
 QUEUE = "AWS::SQS::Queue"
 TABLE = "AWS::DynamoDB::Table"
 DISTRIBUTION = "AWS::CloudFront::Distribution"
+KEY_VALUE_STORE = "AWS::CloudFront::KeyValueStore"
 FUNCTIONS = ("AWS::Serverless::Function", "AWS::Lambda::Function")
 
 _SKIP_REASONS = {
@@ -86,6 +87,8 @@ class DistributionInfo:
     error_responses: tuple[ErrorResponse, ...]
     log_bucket: str | None
     log_prefix: str
+    # The KeyValueStore associated with the viewer-request function (moved pages' redirects).
+    key_value_store_arn: str | None = None
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,7 @@ class Provisioned:
     queues: dict[str, QueueInfo] = field(default_factory=dict)
     tables: dict[str, str] = field(default_factory=dict)
     distributions: dict[str, DistributionInfo] = field(default_factory=dict)
+    key_value_stores: dict[str, str] = field(default_factory=dict)  # logical id -> ARN
     outputs: dict[str, str] = field(default_factory=dict)
 
     def environment(self, function: str = "PublishFunction") -> dict[str, str]:
@@ -148,7 +152,7 @@ def provision(
         kind = str(resource.get("Type"))
         if not template.exists(logical):
             log.info("skip %s (%s): its Condition is false", logical, kind)
-        elif kind not in {BUCKET, QUEUE, TABLE, DISTRIBUTION}:
+        elif kind not in {BUCKET, QUEUE, TABLE, DISTRIBUTION, KEY_VALUE_STORE}:
             reason = _SKIP_REASONS.get(kind, "not emulated locally")
             log.info("skip %s (%s): %s", logical, kind, reason)
 
@@ -158,6 +162,8 @@ def provision(
         result.queues[logical] = create_queue(sqs, template, logical)
     for logical in template.logical_ids(TABLE):
         result.tables[logical] = create_table(dynamodb, template, logical)
+    for logical in template.logical_ids(KEY_VALUE_STORE):
+        result.key_value_stores[logical] = create_key_value_store(cloudfront, template, logical)
     for logical in template.logical_ids(DISTRIBUTION):
         result.distributions[logical] = create_distribution(cloudfront, template, logical, result.buckets)
     for logical in template.logical_ids(BUCKET):
@@ -467,6 +473,7 @@ def create_distribution(
     if log_bucket is None:
         log_bucket = buckets.get("LogsBucket")
     root_object = _optional(template, logical, "DefaultRootObject", config.get("DefaultRootObject"), "")
+    store = viewer_request_store(template, logical)
     log.info("distribution %s: %s (%s) on bucket %s", logical, distribution_id, domain, origin_bucket)
     return DistributionInfo(
         logical_id=logical,
@@ -477,7 +484,46 @@ def create_distribution(
         error_responses=tuple(errors),
         log_bucket=log_bucket,
         log_prefix=log_prefix,
+        key_value_store_arn=store,
     )
+
+
+def viewer_request_store(template: Template, logical: str) -> str | None:
+    """ARN of the KeyValueStore associated with the distribution's viewer-request function, if any."""
+    config = template.properties(logical).get("DistributionConfig") or {}
+    behavior = config.get("DefaultCacheBehavior") or {}
+    for association in behavior.get("FunctionAssociations") or []:
+        if association.get("EventType") != "viewer-request":
+            continue
+        for function in sorted(template.references(association.get("FunctionARN"))):
+            if template.resource_type(function) != "AWS::CloudFront::Function":
+                continue
+            function_config = template.properties(function).get("FunctionConfig") or {}
+            for index, item in enumerate(function_config.get("KeyValueStoreAssociations") or []):
+                path = f"Resources.{function}.Properties.FunctionConfig.KeyValueStoreAssociations[{index}]"
+                try:
+                    return to_text(template.resolve(item.get("KeyValueStoreARN"), path))
+                except TemplateError as error:
+                    log.warning("distribution %s: %s; no redirects locally", logical, error)
+    return None
+
+
+def create_key_value_store(cloudfront: Any, template: Template, logical: str) -> str:
+    """Create the store in moto's CloudFront (control plane), or find it; returns its ARN.
+
+    moto has no data plane: ``local/kvs.py`` serves the keys, and the local
+    stack registers every ARN provisioned here with it.
+    """
+    name = to_text(template.property(logical, "Name") or template.physical_name(logical))
+    existing = cloudfront.list_key_value_stores().get("KeyValueStoreList", {}).get("Items") or []
+    store = next((item for item in existing if item.get("Name") == name), None)
+    if store is None:
+        comment = to_text(template.property(logical, "Comment") or "")
+        store = cloudfront.create_key_value_store(Name=name, Comment=comment)["KeyValueStore"]
+    arn = str(store["ARN"])
+    template.register(logical, name, Arn=arn, Id=store["Id"], Status=store.get("Status", "READY"))
+    log.info("key value store %s: %s (%s)", logical, name, arn)
+    return arn
 
 
 def _find_distribution(cloudfront: Any, reference: str) -> dict[str, Any] | None:

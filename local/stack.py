@@ -27,8 +27,9 @@ from moto.server import ThreadedMotoServer
 from local.aws import client, local_aws_environment, patched_environ
 from local.cdn import LocalCdn, Rewrite
 from local.deletes import DeleteWatcher, queue_targets
+from local.kvs import KvsServer
 from local.ports import free_port, require_free
-from local.provision import Provisioned, provision
+from local.provision import DistributionInfo, Provisioned, provision
 from local.runner import (
     DEFAULT_RETRY_DELAY,
     Handler,
@@ -38,6 +39,7 @@ from local.runner import (
     sqs_event_sources,
 )
 from local.template import STACK_NAME, Template
+from local.viewer_request import rewrite as viewer_request
 
 log = logging.getLogger("local.stack")
 
@@ -97,7 +99,7 @@ class LocalStack:
         host: str = HOST,
         moto_port: int = 0,
         cdn_port: int = 0,
-        functions: Sequence[str] = ("PublishFunction",),
+        functions: Sequence[str] | None = None,
         handlers: Mapping[str, Handler] | None = None,
         background: bool = True,
         retry_delay: int = DEFAULT_RETRY_DELAY,
@@ -113,7 +115,9 @@ class LocalStack:
         self.host = host
         self.requested_moto_port = moto_port
         self.requested_cdn_port = cdn_port
-        self.functions = tuple(functions)
+        # None: every function of the template that an SQS queue feeds (publish, render).
+        self.functions: tuple[str, ...] = tuple(functions) if functions is not None else ()
+        self._all_queue_functions = functions is None
         self.handlers = dict(handlers or {})
         self.background = background
         self.retry_delay = retry_delay
@@ -129,6 +133,7 @@ class LocalStack:
         self.handler_errors: dict[str, str] = {}
         self.watchers: list[DeleteWatcher] = []
         self.cdn: LocalCdn | None = None
+        self.kvs: KvsServer | None = None
         self.endpoint_url = ""
         self.site_url = ""
         self._exit = contextlib.ExitStack()
@@ -164,6 +169,16 @@ class LocalStack:
             self.template_path, stack_name=self.stack_name, parameters=self.parameters
         )
         self.provisioned = provision(self.template, self.endpoint_url, site_url=self.site_url)
+        if self._all_queue_functions:
+            self.functions = tuple(
+                logical
+                for logical, resource in self.template.resources.items()
+                if resource.get("Type") == "AWS::Serverless::Function"
+                and any(
+                    e.get("Type") == "SQS" for e in (self.template.property(logical, "Events") or {}).values()
+                )
+            )
+        self._start_kvs()
         self._exit.enter_context(patched_environ(self.environment_variables()))
 
         self._start_runners()
@@ -197,6 +212,8 @@ class LocalStack:
         merged.setdefault("POWERTOOLS_METRICS_NAMESPACE", DEFAULT_METRICS_NAMESPACE)
         merged["POWERTOOLS_TRACE_DISABLED"] = "true"
         merged.update(local_aws_environment(self.endpoint_url, region))
+        if self.kvs is not None:  # botocore's per-service endpoint variable for cloudfront-keyvaluestore
+            merged["AWS_ENDPOINT_URL_CLOUDFRONT_KEYVALUESTORE"] = self.kvs.endpoint_url
         return merged
 
     def _start_runners(self) -> None:
@@ -244,6 +261,30 @@ class LocalStack:
                 watcher.scan_once()  # the baseline that later scans compare with
             self.watchers.append(watcher)
 
+    def _start_kvs(self) -> None:
+        """The KeyValueStore data plane moto lacks (local/kvs.py), holding the template's stores."""
+        _, provisioned = self._started()
+        server = KvsServer(self.host).start()
+        self._exit.callback(server.stop)
+        for arn in provisioned.key_value_stores.values():
+            server.state.create_store(arn)
+        self.kvs = server
+
+    def _viewer_request(self, distribution: DistributionInfo) -> Rewrite:
+        """The viewer-request function's port, reading the distribution's store as the edge does."""
+        arn, kvs = distribution.key_value_store_arn, self.kvs
+        if arn is None or kvs is None:
+            return viewer_request
+        store, state = arn, kvs.state
+
+        def lookup(uri: str) -> str | None:
+            return state.lookup(store, uri)
+
+        def rewrite(uri: str, query: str) -> tuple[str, str | None]:
+            return viewer_request(uri, query, lookup)
+
+        return rewrite
+
     def _start_cdn(self, port: int) -> None:
         template, provisioned = self._started()
         if not provisioned.distributions:
@@ -257,7 +298,7 @@ class LocalStack:
             distribution,
             host=self.host,
             port=port,
-            rewrite=self.rewrite,
+            rewrite=self.rewrite or self._viewer_request(distribution),
             invalidation_interval=self.invalidation_interval,
             log_flush_interval=self.log_flush_interval,
         )
@@ -271,6 +312,7 @@ class LocalStack:
         self.runners.clear()
         self.watchers.clear()
         self.cdn = None
+        self.kvs = None
 
     # ---------------------------------------------------------------- use
 
@@ -330,7 +372,9 @@ class LocalStack:
         while True:
             queued = sum(watcher.scan_once() for watcher in self.watchers)
             handled += sum(runner.drain(timeout) for runner in self.runners.values())
-            if queued == 0:
+            # One function may feed another's queue (a configuration change fans
+            # out on the render queue): done only when a pass leaves all empty.
+            if queued == 0 and all(runner.queue_is_empty() for runner in self.runners.values()):
                 return handled
 
     def upload(self, key: str, body: bytes | str, content_type_: str | None = None) -> dict[str, Any]:

@@ -56,6 +56,7 @@ _NAME_PROPERTIES: Final = {
     "AWS::Serverless::LayerVersion": "LayerName",
     "AWS::Lambda::LayerVersion": "LayerName",
     "AWS::CloudFront::Function": "Name",
+    "AWS::CloudFront::KeyValueStore": "Name",
     "AWS::Logs::LogGroup": "LogGroupName",
     "AWS::IAM::Role": "RoleName",
     "AWS::SNS::Topic": "TopicName",
@@ -545,6 +546,17 @@ class Template:
         elif type_ == "AWS::CloudFront::OriginAccessControl":
             if attribute == "Id":
                 return self.ref(logical, path)
+        elif type_ == "AWS::CloudFront::KeyValueStore":
+            # Provisioning registers the id moto assigns; until then a stable UUID-shaped one.
+            digest = hashlib.sha256(f"{self.stack_name}/{logical}".encode()).hexdigest()
+            store_id = f"{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:32]}"
+            store = {
+                "Id": store_id,
+                "Arn": f"arn:{self.partition}:cloudfront::{self.account_id}:key-value-store/{store_id}",
+                "Status": "READY",
+            }
+            if attribute in store:
+                return store[attribute]
         elif type_ == "AWS::Logs::LogGroup":
             if attribute == "Arn":
                 return f"{self._arn('logs')}:log-group:{self.physical_name(logical)}:*"

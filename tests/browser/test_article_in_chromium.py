@@ -4,68 +4,18 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from newsroom.dates import format_date_line
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Page
 
 from local.stack import LocalStack
-from tests.support.site import local_site
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 ARTICLE = "/tin-tuc/tin-vifotec/hoi-nghi-tong-ket.html"
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def site() -> Iterator[LocalStack]:
-    with local_site() as stack:
-        stack.upload_directory(ROOT / "examples")
-        stack.process_queue()
-        yield stack
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def errors() -> list[str]:
-    """Console errors, script errors and failed requests seen by the page; must stay empty."""
-    return []
-
-
-@pytest.fixture
-def page(browser: Browser, errors: list[str]) -> Iterator[Page]:
-    context = browser.new_context(
-        locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", viewport={"width": 1280, "height": 900}
-    )
-    page = context.new_page()
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("requestfailed", lambda r: errors.append(f"{r.url}: {r.failure}"))
-    yield page
-    context.close()
-    assert errors == []
 
 
 def test_article_page_shows_every_part(site: LocalStack, page: Page) -> None:
@@ -105,13 +55,15 @@ def test_date_line_and_figures_are_filled_in_the_browser(site: LocalStack, page:
     assert page.locator("[data-date-line]").inner_text() == today
 
 
-def test_render_time_figures_stay_when_the_json_is_unreachable(
+def test_configured_figures_stay_when_the_json_is_unreachable(
     site: LocalStack, page: Page, errors: list[str]
 ) -> None:
     page.route("**/stats.json", lambda route: route.abort())
     page.goto(site.site_url + ARTICLE)
     page.wait_for_load_state("networkidle")
-    assert page.locator("[data-stat=articles]").inner_text() == "14"
+    # Figures from the configuration are in the page; live ones are not (a dash until the JSON comes).
+    assert page.locator("[data-stat=members]").inner_text() != "–"
+    assert page.locator("[data-stat=articles]").inner_text() == "–"
     # The aborted request is this test's doing; anything else still fails it.
     errors[:] = [e for e in errors if "stats.json" not in e and "Failed to load resource" not in e]
 

@@ -1,9 +1,14 @@
-"""The sample content, published as `make run` publishes it: every page valid HTML5."""
+"""The sample content, published as `make run` publishes it: every page valid
+HTML5, every feed read by feedparser without a bozo flag, every sitemap well formed."""
 
 from __future__ import annotations
 
+import re
 import subprocess
+import xml.etree.ElementTree as ET
 from pathlib import Path
+
+import feedparser
 
 from tests.support.site import local_site, site_objects, stats, tags
 
@@ -22,7 +27,21 @@ def test_every_page_of_the_example_site_is_valid_html5(tmp_path: Path) -> None:
     assert "error" not in statuses.values(), statuses
     assert published == sum(1 for s in statuses.values() if s == "published") == 14
     pages = {k: v for k, v in objects.items() if k.endswith(".html")}
-    assert len(pages) == 14 + 1 + 1 + 5  # articles, home, 404, five category pages (tin-tuc and two below)
+    archives = [k for k in pages if re.search(r"(^|/)\d{4}/\d{2}/index\.html$", k)]
+    fronts = [k for k in pages if k.endswith("index.html") and k not in archives]
+    # articles, 404, home and the five category front pages, then one archive page per month and scope
+    assert len(pages) - len(archives) == 14 + 1 + 1 + 5, sorted(fronts)
+    assert any(k.startswith("tin-tuc/tin-vifotec/20") for k in archives), archives
+
+    feeds = {k: v for k, v in objects.items() if k.endswith("rss.xml")}
+    assert len(feeds) == 1 + 5
+    for key, body in feeds.items():
+        parsed = feedparser.parse(body)
+        assert parsed.bozo == 0, (key, parsed.get("bozo_exception"))
+        assert parsed.entries, key
+    for key in [k for k in objects if k.startswith("sitemap")]:
+        root = ET.fromstring(objects[key])
+        assert root.tag.startswith("{http://www.sitemaps.org/schemas/sitemap/0.9}"), key
     for key, body in pages.items():
         target = tmp_path / key
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -50,12 +50,14 @@ def test_uploaded_article_becomes_a_page_with_every_part(stack: LocalStack) -> N
     page = parse_page(html)
     assert page.lang == "vi"
     assert page.h1 == "Hội nghị tổng kết năm 2023"
-    assert page.breadcrumb == ["Trang chủ", "Tin tức", "Tin VIFOTEC", "Hội nghị tổng kết năm 2023"]
+    # Without site/categories.yaml, category names are a readable form of the folder.
+    assert page.breadcrumb == ["Trang chủ", "Tin tuc", "Tin vifotec", "Hội nghị tổng kết năm 2023"]
     assert page.date_line == "Chủ nhật, 28 Tháng 4 2024"
     assert "Chủ nhật, 28 Tháng 4 2024 08:30" in page.times  # type: ignore[operator]
     assert page.figures == 1
     assert page.figcaptions == ["Quang cảnh hội nghị"]
-    assert page.stats is not None and page.stats["articles"] == "1"
+    # Live figures are not in the page (its bytes depend on stored state only): the browser fills them.
+    assert page.stats is not None and page.stats["articles"] == "–"
     assert "data-print" in html and "mailto:?subject=" in html
     assert fetch(stack.site_url + "/media/hoi-nghi.jpg")[0] == 200
     assert tags(stack, f"{CATEGORY}/Hội nghị tổng kết.md") == {
@@ -207,14 +209,14 @@ def test_one_invalidation_per_batch_naming_exactly_the_changed_paths(stack: Loca
     after = invalidations(stack)
     assert len(after) == before + 1
     paths = set(after[-1]["Paths"]["Items"])
+    listings = ("/", "/tin-tuc/", "/tin-tuc/tin-vifotec/")
+    months = ("/2024/04/", "/tin-tuc/2024/04/", "/tin-tuc/tin-vifotec/2024/04/")
     assert paths == {
-        "/",
-        "/index.html",
+        *(p for folder in (*listings, *months) for p in (folder, folder + "index.html")),
+        *(folder + "rss.xml" for folder in listings),
         "/stats.json",
-        "/tin-tuc/",
-        "/tin-tuc/index.html",
-        "/tin-tuc/tin-vifotec/",
-        "/tin-tuc/tin-vifotec/index.html",
+        "/sitemap-news.xml",  # the 48 hours before the newest article now hold three
+        "/sitemaps/2024-04.xml",
         "/tin-tuc/tin-vifotec/a.html",
         "/tin-tuc/tin-vifotec/b.html",
         "/tin-tuc/tin-vifotec/c.html",

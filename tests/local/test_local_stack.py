@@ -178,7 +178,7 @@ def test_the_real_handler_publishes_an_example_article() -> None:
         article = articles[0]
         local.upload(article.relative_to(REPO_ROOT / "examples").as_posix(), article.read_bytes())
         local.process_queue(timeout=60)
-        (runner,) = local.runners.values()
+        runner = local.runners["PublishFunction.PublishQueueEvent"]
         assert runner.stats.failed_records == 0
         assert local.client("s3").list_objects_v2(Bucket=local.site_bucket).get("KeyCount", 0) > 0
         status, headers, _ = get(local.site_url + "/")

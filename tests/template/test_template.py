@@ -38,7 +38,11 @@ PUBLISH_ENVIRONMENT = {
     "SITE_LOCALE",
     "SITE_TIMEZONE",
     "MAX_SOURCE_BYTES",
+    "RENDER_QUEUE_URL",
 }
+# Read by settings when set (newsroom.settings.OPTIONAL).
+PUBLISH_OPTIONAL_ENVIRONMENT = {"REDIRECT_STORE_ARN"}
+REDIRECT_STORE_ARN = {"Fn::GetAtt": ["RedirectStore", "Arn"]}
 
 
 def tool_environment() -> dict[str, str]:
@@ -335,10 +339,12 @@ def test_content_table_keys_and_protection(resources: dict[str, Any]) -> None:
 
 
 def test_publish_function_environment_is_what_settings_read(resources: dict[str, Any]) -> None:
-    from newsroom.settings import REQUIRED  # noqa: PLC0415 - the layer is on pytest's pythonpath
+    from newsroom.settings import OPTIONAL, REQUIRED  # noqa: PLC0415 - the layer is on pytest's pythonpath
 
     variables = props(resources, "PublishFunction")["Environment"]["Variables"]
-    assert set(variables) == set(REQUIRED) == PUBLISH_ENVIRONMENT
+    assert set(OPTIONAL) == PUBLISH_OPTIONAL_ENVIRONMENT
+    assert set(variables) - set(OPTIONAL) == set(REQUIRED) == PUBLISH_ENVIRONMENT
+    assert variables["REDIRECT_STORE_ARN"] == REDIRECT_STORE_ARN
     assert variables["DISTRIBUTION_ID"] == {"Ref": "SiteDistribution"}
     assert variables["SOURCE_BUCKET_NAME"] == {"Ref": "SourceBucket"}
     assert variables["SITE_BUCKET_NAME"] == {"Ref": "SiteBucket"}
@@ -412,6 +418,62 @@ def test_publish_function_policy_is_least_privilege(resources: dict[str, Any]) -
         "dynamodb:PutItem",
     }
     assert granted.pop(DISTRIBUTION_ARN) == {"cloudfront:CreateInvalidation", "cloudfront:GetInvalidation"}
+    assert granted.pop("GetAtt:RenderQueue.Arn") == {"sqs:SendMessage"}
+    # Redirects: the ETag, absent-key checks and writes, on this store only.
+    assert granted.pop("GetAtt:RedirectStore.Arn") == {
+        "cloudfront-keyvaluestore:DescribeKeyValueStore",
+        "cloudfront-keyvaluestore:GetKey",
+        "cloudfront-keyvaluestore:UpdateKeys",
+    }
+    assert granted == {}, f"unexpected grants: {granted}"
+
+
+def test_render_function_reads_the_same_settings_and_consumes_its_own_queue(
+    resources: dict[str, Any],
+) -> None:
+    from newsroom.settings import REQUIRED  # noqa: PLC0415 - the layer is on pytest's pythonpath
+
+    render = props(resources, "RenderFunction")
+    publish = props(resources, "PublishFunction")["Environment"]["Variables"]
+    variables = render["Environment"]["Variables"]
+    assert set(variables) == set(REQUIRED)
+    assert all(variables[name] == publish[name] for name in REQUIRED)
+    (event,) = render["Events"].values()
+    assert event["Properties"]["Queue"] == {"Fn::GetAtt": ["RenderQueue", "Arn"]}
+    assert event["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    queue = props(resources, "RenderQueue")
+    assert int(queue["VisibilityTimeout"]) >= 6 * int(render["Timeout"])
+    assert queue["RedrivePolicy"]["deadLetterTargetArn"] == {"Fn::GetAtt": ["RenderDeadLetterQueue", "Arn"]}
+    dead = props(resources, "RenderDeadLetterQueue")
+    assert int(dead["MessageRetentionPeriod"]) > int(queue["MessageRetentionPeriod"])
+
+
+def test_render_function_policy_is_least_privilege(resources: dict[str, Any]) -> None:
+    (policy,) = props(resources, "RenderFunction")["Policies"]
+    granted: dict[str, set[str]] = {}
+    for statement in policy["Statement"]:
+        assert statement["Effect"] == "Allow"
+        for resource in as_list(statement["Resource"]):
+            name = (
+                resource["Fn::Sub"] if "Fn::Sub" in resource else f"GetAtt:{'.'.join(resource['Fn::GetAtt'])}"
+            )
+            for action in as_list(statement["Action"]):
+                assert "*" not in action
+                granted.setdefault(name, set()).add(action)
+    arn = "arn:${AWS::Partition}:s3:::"
+    # Media only, read only: a rebuild never writes or tags a source file.
+    assert granted.pop(f"{arn}${{SourceBucket}}/media/*") == {
+        "s3:GetObject",
+        "s3:GetObjectVersion",
+        "s3:GetObjectTagging",
+        "s3:GetObjectVersionTagging",
+    }
+    assert granted.pop(f"{arn}${{SourceBucket}}") == {"s3:ListBucket"}
+    assert granted.pop(f"{arn}${{SiteBucket}}/*") == {"s3:GetObject", "s3:PutObject", "s3:DeleteObject"}
+    assert granted.pop(f"{arn}${{SiteBucket}}") == {"s3:ListBucket"}
+    assert "dynamodb:DeleteItem" not in granted.pop("GetAtt:ContentTable.Arn")
+    assert granted.pop(DISTRIBUTION_ARN) == {"cloudfront:CreateInvalidation"}
+    assert granted.pop("GetAtt:RenderQueue.Arn") == {"sqs:SendMessage"}
     assert granted == {}, f"unexpected grants: {granted}"
 
 
@@ -445,6 +507,16 @@ def test_inline_cloudfront_function_is_the_js_file(resources: dict[str, Any]) ->
     )
     assert function["FunctionConfig"]["Runtime"] == "cloudfront-js-2.0"
     assert function["AutoPublish"] is True
+    # cf.kvs() without an id reads the one store associated here.
+    associations = function["FunctionConfig"]["KeyValueStoreAssociations"]
+    assert associations == [{"KeyValueStoreARN": REDIRECT_STORE_ARN}]
+
+
+def test_redirect_store_is_named_after_the_stack(resources: dict[str, Any]) -> None:
+    store = resources["RedirectStore"]
+    assert store["Type"] == "AWS::CloudFront::KeyValueStore"
+    assert store["Properties"]["Name"] == {"Fn::Sub": "${AWS::StackName}-redirects"}
+    assert "ImportSource" not in store["Properties"], "the publisher owns the keys"
 
 
 def test_distribution_serves_the_private_bucket_over_https(resources: dict[str, Any]) -> None:
@@ -525,6 +597,9 @@ def test_outputs(template: dict[str, Any]) -> None:
         "DistributionId",
         "SiteUrl",
         "PublishFunctionName",
+        "RedirectStoreArn",
+        "RenderQueueUrl",
+        "RenderDeadLetterQueueUrl",
     }
     assert all(output.get("Description") for output in outputs.values())
     assert outputs["PublishQueueUrl"]["Value"] == {"Ref": "PublishQueue"}
@@ -539,9 +614,12 @@ def test_the_local_stack_can_resolve_the_template() -> None:
     local.register(
         "SiteDistribution", "E2EXAMPLE", Id="E2EXAMPLE", DomainName="d111111abcdef8.cloudfront.net"
     )
+    store_arn = f"arn:aws:cloudfront::{local.account_id}:key-value-store/a1b2c3d4-5678-90ab-cdef-EXAMPLE1"
+    local.register("RedirectStore", f"{local.stack_name}-redirects", Arn=store_arn)
     environment = local.function_environment("PublishFunction")
     assert environment["SOURCE_BUCKET_NAME"] == f"{local.stack_name}-source-{local.account_id}-{local.region}"
     assert environment["DISTRIBUTION_ID"] == "E2EXAMPLE"
     assert environment["SITE_BASE_URL"] == "https://d111111abcdef8.cloudfront.net"
     assert environment["SITE_LOCALE"] == "vi"
     assert environment["POWERTOOLS_SERVICE_NAME"] == "newsroom"
+    assert environment["REDIRECT_STORE_ARN"] == store_arn

@@ -2,8 +2,20 @@
 
 from __future__ import annotations
 
-from newsroom.model import DELETED, PUBLISHED, Entry, IndexedArticle, Placement
-from newsroom.planner import RADIUS, invalidation_paths, listing_url, neighbourhood, page_key, plan_batch
+from newsroom.model import DELETED, PUBLISHED, Entry, IndexedArticle, Placement, month_bounds, month_of
+from newsroom.planner import (
+    RADIUS,
+    archive_url,
+    feed_key,
+    invalidation_paths,
+    listing_url,
+    neighbourhood,
+    page_key,
+    plan_batch,
+    shard_key,
+)
+
+TZ = "Asia/Ho_Chi_Minh"
 
 
 def entry(n: int, category: tuple[str, ...] = ("tin-tuc",)) -> Entry:
@@ -51,7 +63,7 @@ def test_neighbour_lists_do_not_depend_on_window_beyond_twice_the_radius() -> No
 def test_plan_covers_current_and_previous_placement_and_their_listings() -> None:
     old = Placement(("tin-tuc", "cu"), "2024-01-01T00:00:00Z#/tin-tuc/cu/x.html")
     new = Placement(("khcn",), "2024-02-01T00:00:00Z#/khcn/x.html")
-    plan = plan_batch([record(PUBLISHED, new, previous=old)])
+    plan = plan_batch([record(PUBLISHED, new, previous=old)], TZ)
     assert plan.anchors == {old, new}
     assert plan.listings == {(), ("tin-tuc",), ("tin-tuc", "cu"), ("khcn",)}
     assert plan.removals == {("/tin-tuc/cu/x.html", "articles/tin-tuc/x.md")}
@@ -59,14 +71,14 @@ def test_plan_covers_current_and_previous_placement_and_their_listings() -> None
 
 def test_deleted_article_removes_its_page() -> None:
     old = Placement(("tin-tuc",), "2024-01-01T00:00:00Z#/tin-tuc/x.html")
-    plan = plan_batch([record(DELETED, None, previous=old)])
+    plan = plan_batch([record(DELETED, None, previous=old)], TZ)
     assert plan.removals == {("/tin-tuc/x.html", "articles/tin-tuc/x.md")}
     assert plan.anchors == {old}
 
 
 def test_unmoved_article_removes_nothing() -> None:
     here = Placement(("tin-tuc",), "2024-01-01T00:00:00Z#/tin-tuc/x.html")
-    assert plan_batch([record(PUBLISHED, here, previous=None)]).removals == frozenset()
+    assert plan_batch([record(PUBLISHED, here, previous=None)], TZ).removals == frozenset()
 
 
 def test_urls_keys_and_invalidation_paths() -> None:
@@ -78,3 +90,35 @@ def test_urls_keys_and_invalidation_paths() -> None:
     assert invalidation_paths("index.html") == ["/", "/index.html"]
     assert invalidation_paths("tin-tuc/index.html") == ["/tin-tuc/", "/tin-tuc/index.html"]
     assert invalidation_paths("tin-tuc/x.html") == ["/tin-tuc/x.html"]
+
+
+def test_plan_touches_only_the_months_of_both_placements_in_every_scope() -> None:
+    old = Placement(("tin-tuc", "cu"), "2024-01-10T00:00:00Z#/tin-tuc/cu/x.html")
+    new = Placement(("khcn",), "2024-02-10T00:00:00Z#/khcn/x.html")
+    plan = plan_batch([record(PUBLISHED, new, previous=old)], TZ)
+    assert plan.months == {
+        ((), "2024-01"),
+        (("tin-tuc",), "2024-01"),
+        (("tin-tuc", "cu"), "2024-01"),
+        ((), "2024-02"),
+        (("khcn",), "2024-02"),
+    }
+
+
+def test_months_follow_the_site_timezone_not_utc() -> None:
+    # 1 July 01:00 in Hà Nội is still 30 June in UTC: readers expect July.
+    key = "2024-06-30T18:00:00Z#/a.html"
+    assert month_of(key, TZ) == "2024-07"
+    assert month_of(key, "UTC") == "2024-06"
+    start, end = month_bounds("2024-07", TZ)
+    assert start == "2024-06-30T17:00:00Z" and end == "2024-07-31T17:00:00Z"
+    assert start < key < end
+    assert month_bounds("2024-12", "UTC") == ("2024-12-01T00:00:00Z", "2025-01-01T00:00:00Z")
+
+
+def test_archive_feed_and_shard_addresses() -> None:
+    assert archive_url(("tin-tuc",), "2024-06") == "/tin-tuc/2024/06/"
+    assert archive_url((), "2024-06") == "/2024/06/"
+    assert feed_key(()) == "rss.xml"
+    assert feed_key(("tin-tuc", "vifotec")) == "tin-tuc/vifotec/rss.xml"
+    assert shard_key("2024-06") == "sitemaps/2024-06.xml"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import shutil
@@ -18,11 +19,23 @@ from newsroom import render
 from newsroom.assets import IMMUTABLE, asset_url, static_assets
 from newsroom.render import (
     build_environment,
+    render_archive_page,
     render_article_page,
+    render_home_page,
     render_listing_page,
     render_not_found_page,
 )
-from newsroom.views import ArticleView, Link, ListingView, SiteView, Teaser
+from newsroom.views import (
+    ArchiveView,
+    ArticleView,
+    HomeView,
+    Link,
+    ListingView,
+    MonthLink,
+    Section,
+    SiteView,
+    Teaser,
+)
 
 STATIC = Path(render.__file__).parent / "static"
 
@@ -376,7 +389,12 @@ def test_sidebar_has_links_search_partners_and_statistics(article_doc: Node) -> 
     aside = article_doc.find("aside")
     assert aside.find("nav").find("a").attrs["href"] == "https://most.gov.vn/"
     form = aside.find("form")
-    assert (form.attrs["action"], form.attrs["method"], form.attrs["role"]) == ("/search/", "get", "search")
+    assert (form.attrs["action"], form.attrs["method"], form.attrs["role"]) == (
+        "/api/search",
+        "get",
+        "search",
+    )
+    assert form.find("input").attrs["name"] == "q"
     partners = aside.find("section", class_="module module-partners").find_all("li")
     assert partners[0].find("img").attrs["alt"] == "VIFOTEC"
     assert not partners[1].find_all("img")
@@ -412,6 +430,11 @@ def test_no_inline_script_style_or_event_handler(article_html: str) -> None:
     for html in pages:
         doc = parse(html).root
         for script in doc.find_all("script"):
+            if script.attrs.get("type") == "application/ld+json":
+                # a data block, never executed: JSON with no markup characters
+                json.loads(script.text())
+                assert not set("<>&") & set(script.text())
+                continue
             assert script.attrs.get("src")
             assert "defer" in script.attrs
             assert not script.text().strip()
@@ -532,7 +555,7 @@ def test_not_found_page_helps_the_reader_home_or_to_search() -> None:
     main = doc.find("main")
     assert main.find("h1").text() == "Không tìm thấy trang"
     assert main.find("a", class_="button-link").attrs["href"] == "/"
-    assert main.find("form").attrs["action"] == "/search/"
+    assert main.find("form").attrs["action"] == make_site().search_url
     assert doc.find("meta", name="robots").attrs["content"] == "noindex"
     assert not doc.find_all("link", rel="canonical")
     crumbs = [squash(li.text()) for li in doc.find("nav", class_="breadcrumb").find_all("li")]
@@ -577,6 +600,377 @@ def test_site_weekday_names_are_used_when_given() -> None:
     names = ("S", "M", "T", "W", "T", "F", "S")
     doc = parse(render_article_page(make_site(weekday_names=names), make_article())).root
     assert json.loads(doc.find(data_date_line="").attrs["data-weekdays"] or "") == list(names)
+
+
+# --- home, category front pages, monthly archives -----------------------------
+
+MONTHS = (
+    MonthLink("Tháng 6 2024", "/tin-tuc/tin-vifotec/2024/06/", 12),
+    MonthLink("Tháng 5 2024", "/tin-tuc/tin-vifotec/2024/05/", 1234),
+)
+SUBCATEGORIES = (
+    Link("Giải thưởng", "/tin-tuc/tin-vifotec/giai-thuong/"),
+    Link("Sáng chế", "/tin-tuc/tin-vifotec/sang-che/"),
+)
+
+
+def make_category(**changes: Any) -> ListingView:
+    return make_listing(
+        months=MONTHS,
+        subcategories=SUBCATEGORIES,
+        feed_url="/tin-tuc/tin-vifotec/rss.xml",
+        **changes,
+    )
+
+
+def make_home(**changes: Any) -> HomeView:
+    home = HomeView(
+        title="Sở Khoa học và Công nghệ",
+        url="/",
+        canonical_url="https://skhcn.example.vn/",
+        date_line="Chủ nhật, 28 Tháng 4 2024",
+        description="Cổng thông tin điện tử của Sở Khoa học và Công nghệ.",
+        lead=NEWER[0],
+        latest=NEWER[1:],
+        sections=(
+            Section("Tin tức", "/tin-tuc/", "Hoạt động khoa học và công nghệ trong tỉnh.", OLDER[:3]),
+            Section("Giới thiệu", "/gioi-thieu/", "", OLDER[3:4]),
+            Section("Thông báo", "/thong-bao/", "", ()),
+        ),
+        months=(MonthLink("Tháng 4 2024", "/2024/04/", 10), MonthLink("Tháng 3 2024", "/2024/03/", 7)),
+    )
+    return replace(home, **changes)
+
+
+def make_archive(**changes: Any) -> ArchiveView:
+    url = "/tin-tuc/tin-vifotec/2024/04/"
+    archive = ArchiveView(
+        title="Tin VIFOTEC: Tháng 4 2024",
+        url=url,
+        canonical_url="https://skhcn.example.vn" + url,
+        date_line="Chủ nhật, 28 Tháng 4 2024",
+        breadcrumb=(
+            Link("Trang chủ", "/"),
+            Link("Tin tức", "/tin-tuc/"),
+            Link("Tin VIFOTEC", "/tin-tuc/tin-vifotec/"),
+            Link("Tháng 4 2024", url),
+        ),
+        teasers=NEWER + OLDER,
+        category=Link("Tin VIFOTEC", "/tin-tuc/tin-vifotec/"),
+        month_title="Tháng 4 2024",
+    )
+    return replace(archive, **changes)
+
+
+def feeds_in_head(doc: Node) -> list[tuple[str | None, str | None]]:
+    head = doc.find("head")
+    return [
+        (link.attrs.get("title"), link.attrs.get("href"))
+        for link in head.find_all("link", rel="alternate")
+        if link.attrs.get("type") == "application/rss+xml"
+    ]
+
+
+def open_graph(doc: Node) -> dict[str, list[str | None]]:
+    found: dict[str, list[str | None]] = {}
+    for meta in doc.find("head").find_all("meta"):
+        name = meta.attrs.get("property")
+        if name:
+            found.setdefault(name, []).append(meta.attrs.get("content"))
+    return found
+
+
+def json_ld(doc: Node) -> list[dict[str, Any]]:
+    scripts = doc.find("head").find_all("script", type="application/ld+json")
+    return [json.loads(script.text()) for script in scripts]
+
+
+def test_home_page_shows_lead_latest_sections_and_months() -> None:
+    html = render_home_page(make_site(), make_home())
+    doc = parse(html).root
+    assert doc.find("title").text() == "Sở Khoa học và Công nghệ"
+    main = doc.find("main")
+    h1s = doc.find_all("h1")
+    assert len(h1s) == 1
+    assert (h1s[0].text(), h1s[0].attrs["class"]) == ("Sở Khoa học và Công nghệ", "visually-hidden")
+    assert not doc.find_all("nav", class_="breadcrumb")
+    assert main.find("p", class_="home-intro").text().startswith("Cổng thông tin")
+    lead = main.find("article", class_="home-lead home-lead-with-image")
+    assert lead.find("img").attrs == {"class": "home-lead-image", "src": NEWER[0].image, "alt": ""}
+    assert lead.find("h2").find("a").attrs["href"] == NEWER[0].url
+    assert lead.find("h2").text() == NEWER[0].title
+    assert lead.find("time").attrs["datetime"] == NEWER[0].date_iso
+    assert lead.find("p", class_="teaser-summary").text() == NEWER[0].summary
+    latest = main.find("section", class_="home-latest")
+    assert latest.find("h2").text() == "Tin mới nhất"
+    assert [a.attrs["href"] for a in latest.find_all("a")] == [t.url for t in NEWER[1:]]
+    sections = main.find("div", class_="home-sections").find_all("section", class_="home-section")
+    headings = [(s.find("h2").find("a").attrs["href"], s.find("h2").text()) for s in sections]
+    assert headings == [
+        ("/tin-tuc/", "Tin tức"),
+        ("/gioi-thieu/", "Giới thiệu"),
+        ("/thong-bao/", "Thông báo"),
+    ]
+    first = sections[0]
+    assert first.find("p", class_="section-description").text().startswith("Hoạt động")
+    assert [h.find("a").attrs["href"] for h in first.find_all("h3")] == [t.url for t in OLDER[:3]]
+    assert not first.find_all("img"), "section lists stay compact"
+    assert first.find("p", class_="more-link").text() == "Tất cả bài viết trong Tin tức"
+    assert not sections[1].find_all("p", class_="section-description")
+    assert sections[2].find("p", class_="empty").text() == "Chưa có bài viết nào được đăng ở đây."
+    months = main.find("nav", class_="months")
+    assert months.find("h2").text() == "Lưu trữ theo tháng"
+    assert [squash(li.text()) for li in months.find_all("li")] == ["Tháng 4 2024 (10)", "Tháng 3 2024 (7)"]
+    assert [a.attrs["href"] for a in months.find_all("a")] == ["/2024/04/", "/2024/03/"]
+    assert feeds_in_head(doc) == [("Sở Khoa học và Công nghệ", "/rss.xml")]
+    main_menu = doc.find("nav", class_="main-menu")
+    assert [a.text() for a in main_menu.find_all("a", aria_current="page")] == ["Trang chủ"]
+
+
+def test_home_page_headings_and_ids_are_unique_and_nested() -> None:
+    doc = parse(render_home_page(make_site(), make_home())).root
+    ids = [n.attrs["id"] for n in doc.find_all() if "id" in n.attrs]
+    assert len(ids) == len(set(ids))
+    labelled = [n.attrs["aria-labelledby"] for n in doc.find_all() if "aria-labelledby" in n.attrs]
+    assert set(labelled) <= set(ids), "every aria-labelledby points at an element"
+    main = doc.find("main")
+    levels = [int(n.tag[1]) for n in main.find_all() if re.fullmatch(r"h[1-6]", n.tag)]
+    assert levels[0] == 1
+    assert all(b - a <= 1 for a, b in itertools.pairwise(levels)), "no skipped heading level"
+
+
+def test_home_page_without_articles_or_picture() -> None:
+    empty = parse(render_home_page(make_site(), make_home(lead=None, latest=(), sections=(), months=()))).root
+    main = empty.find("main")
+    assert main.find("p", class_="empty").text() == "Chưa có bài viết nào được đăng ở đây."
+    for css in ("home-lead", "home-latest", "home-sections", "months"):
+        assert not main.find_all(class_=css)
+    no_picture = render_home_page(make_site(), make_home(lead=replace(NEWER[0], image=None), description=""))
+    lead = parse(no_picture).root.find("article", class_="home-lead")
+    assert not lead.find_all("img")
+    assert not parse(no_picture).root.find_all("p", class_="home-intro")
+
+
+def test_category_page_has_subcategories_months_with_counts_and_its_feed() -> None:
+    doc = parse(render_listing_page(make_site(), make_category())).root
+    main = doc.find("main")
+    assert main.find("p", class_="lead").text().startswith("Tin về Giải thưởng")
+    feed = main.find("p", class_="feed-link").find("a")
+    assert (feed.attrs["href"], feed.attrs["type"]) == ("/tin-tuc/tin-vifotec/rss.xml", "application/rss+xml")
+    assert feed.text() == "Nhận tin RSS của chuyên mục này"
+    subs = main.find("nav", class_="subcategories")
+    assert subs.find("h2").text() == "Chuyên mục con"
+    assert [(a.attrs["href"], a.text()) for a in subs.find_all("a")] == [
+        (c.url, c.title) for c in SUBCATEGORIES
+    ]
+    months = main.find("nav", class_="months")
+    assert [squash(li.text()) for li in months.find_all("li")] == [
+        "Tháng 6 2024 (12)",
+        "Tháng 5 2024 (1.234)",
+    ]
+    assert [a.attrs["href"] for a in months.find_all("a")] == [m.url for m in MONTHS]
+    order = [n.attrs.get("class") for n in main.find_all() if n.tag in {"nav", "ul"} and n.parent is main]
+    assert order == ["breadcrumb", "subcategories", "teasers", "months"]
+    assert feeds_in_head(doc) == [
+        ("Sở Khoa học và Công nghệ", "/rss.xml"),
+        ("Sở Khoa học và Công nghệ: Tin VIFOTEC", "/tin-tuc/tin-vifotec/rss.xml"),
+    ]
+
+
+def test_category_page_without_extras_shows_none_of_them() -> None:
+    doc = parse(render_listing_page(make_site(), make_listing())).root
+    for css in ("feed-link", "subcategories", "months"):
+        assert not doc.find_all(class_=css)
+    assert feeds_in_head(doc) == [("Sở Khoa học và Công nghệ", "/rss.xml")]
+
+
+def test_archive_page_lists_the_month_compactly_with_the_way_back() -> None:
+    html = render_archive_page(make_site(), make_archive())
+    doc = parse(html).root
+    assert doc.find("title").text() == "Tin VIFOTEC: Tháng 4 2024 – Sở Khoa học và Công nghệ"
+    crumbs = doc.find("nav", class_="breadcrumb")
+    assert [squash(li.text()) for li in crumbs.find_all("li")] == [
+        "Trang chủ",
+        "Tin tức",
+        "Tin VIFOTEC",
+        "Tháng 4 2024",
+    ]
+    assert crumbs.find(aria_current="page").text() == "Tháng 4 2024"
+    main = doc.find("main")
+    assert main.find("h1").text() == "Tin VIFOTEC: Tháng 4 2024"
+    items = main.find("ul", class_="archive-list").find_all("li")
+    assert [li.find("a").attrs["href"] for li in items] == [t.url for t in NEWER + OLDER]
+    assert [li.find("time").attrs["datetime"] for li in items] == [t.date_iso for t in NEWER + OLDER]
+    assert not main.find_all("img"), "archives are compact"
+    back = main.find("p", class_="back-link").find("a")
+    assert (back.attrs["href"], back.text()) == ("/tin-tuc/tin-vifotec/", "Quay lại Tin VIFOTEC")
+    assert doc.find("link", rel="canonical").attrs["href"] == make_archive().canonical_url
+    empty = parse(render_archive_page(make_site(), make_archive(teasers=()))).root
+    assert empty.find("p", class_="empty").text() == "Không có bài viết nào được đăng trong Tháng 4 2024."
+
+
+def test_every_page_is_stamped_with_the_configuration_version() -> None:
+    site = make_site(config_version=42)
+    pages = (
+        render_article_page(site, make_article()),
+        render_listing_page(site, make_category()),
+        render_home_page(site, make_home()),
+        render_archive_page(site, make_archive()),
+        render_not_found_page(site),
+    )
+    for html in pages:
+        root = parse(html).root.find("html")
+        assert root.attrs["data-config-version"] == "42"
+        assert root.attrs["lang"] == "vi"
+
+
+def test_every_search_form_gets_q_from_the_configured_endpoint() -> None:
+    site = make_site(search_url="/tim-kiem/")
+    pages = (
+        render_article_page(site, make_article()),
+        render_home_page(site, make_home()),
+        render_archive_page(site, make_archive()),
+        render_not_found_page(site),
+    )
+    for html in pages:
+        forms = parse(html).root.find_all("form")
+        assert forms
+        for form in forms:
+            assert (form.attrs["action"], form.attrs["method"]) == ("/tim-kiem/", "get")
+            assert [i.attrs["name"] for i in form.find_all("input")] == ["q"]
+
+
+def test_footer_links_the_site_feed() -> None:
+    doc = parse(render_home_page(make_site(feed_url="/feed.xml"), make_home())).root
+    link = doc.find("footer", class_="site-footer").find("p", class_="footer-feed").find("a")
+    assert (link.attrs["href"], link.text()) == ("/feed.xml", "Nhận tin qua RSS")
+    assert feeds_in_head(doc) == [("Sở Khoa học và Công nghệ", "/feed.xml")]
+
+
+# --- Open Graph and JSON-LD ---------------------------------------------------------
+
+
+def test_article_open_graph_tags() -> None:
+    doc = parse(render_article_page(make_site(), make_article())).root
+    og = open_graph(doc)
+    article = make_article()
+    assert og == {
+        "og:site_name": ["Sở Khoa học và Công nghệ"],
+        "og:locale": ["vi_VN"],
+        "og:title": [TITLE],
+        "og:url": [article.canonical_url],
+        "og:description": [article.summary],
+        "og:type": ["article"],
+        "og:image": ["https://skhcn.example.vn/media/2024/04/hoi-nghi.jpg"],
+        "article:published_time": ["2024-04-28T16:00:00+07:00"],
+        "article:tag": ["khoa học", "VIFOTEC"],
+    }
+    assert doc.find("meta", name="twitter:card").attrs["content"] == "summary_large_image"
+    en = open_graph(parse(render_article_page(make_site("en"), make_english_article())).root)
+    assert en["og:locale"] == ["en_US"]
+
+
+def test_article_without_image_has_no_og_image_and_absolute_images_stay() -> None:
+    doc = parse(render_article_page(make_site(), make_article(image=None, tags=()))).root
+    og = open_graph(doc)
+    assert "og:image" not in og
+    assert "article:tag" not in og
+    assert not doc.find_all("meta", name="twitter:card")
+    assert "image" not in json_ld(doc)[0]
+    remote = "https://cdn.example.org/anh.jpg"
+    doc = parse(render_article_page(make_site(), make_article(image=remote))).root
+    assert open_graph(doc)["og:image"] == [remote]
+    assert json_ld(doc)[0]["image"] == [remote]
+
+
+def test_home_listing_and_archive_are_open_graph_websites() -> None:
+    pages = {
+        "https://skhcn.example.vn/": render_home_page(make_site(), make_home()),
+        make_category().canonical_url: render_listing_page(make_site(), make_category()),
+        make_archive().canonical_url: render_archive_page(make_site(), make_archive()),
+    }
+    for url, html in pages.items():
+        doc = parse(html).root
+        og = open_graph(doc)
+        assert og["og:type"] == ["website"]
+        assert og["og:url"] == [url]
+        assert og["og:title"] == [doc.find("title").text().split(" – ")[0]]
+        assert og["og:site_name"] == ["Sở Khoa học và Công nghệ"]
+        assert "og:image" not in og
+        assert json_ld(doc) == []
+    not_found = parse(render_not_found_page(make_site())).root
+    assert open_graph(not_found) == {}, "a noindex page has no canonical identity to share"
+
+
+def test_article_json_ld_is_a_news_article_and_its_breadcrumb() -> None:
+    doc = parse(render_article_page(make_site(), make_article())).root
+    news, crumbs = json_ld(doc)
+    article = make_article()
+    assert news == {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": TITLE,
+        "description": article.summary,
+        "datePublished": "2024-04-28T16:00:00+07:00",
+        "image": ["https://skhcn.example.vn/media/2024/04/hoi-nghi.jpg"],
+        "author": [{"@type": "Person", "name": "Nguyễn Văn An"}],
+        "publisher": {
+            "@type": "Organization",
+            "name": "Sở Khoa học và Công nghệ",
+            "url": "https://skhcn.example.vn/",
+        },
+        "mainEntityOfPage": {"@type": "WebPage", "@id": article.canonical_url},
+        "url": article.canonical_url,
+        "inLanguage": "vi",
+        "keywords": ["khoa học", "VIFOTEC"],
+    }
+    assert crumbs["@type"] == "BreadcrumbList"
+    assert crumbs["itemListElement"] == [
+        {"@type": "ListItem", "position": 1, "name": "Trang chủ", "item": "https://skhcn.example.vn/"},
+        {"@type": "ListItem", "position": 2, "name": "Tin tức", "item": "https://skhcn.example.vn/tin-tuc/"},
+        {
+            "@type": "ListItem",
+            "position": 3,
+            "name": "Tin VIFOTEC",
+            "item": "https://skhcn.example.vn/tin-tuc/tin-vifotec/",
+        },
+        {"@type": "ListItem", "position": 4, "name": TITLE, "item": article.canonical_url},
+    ]
+
+
+def test_json_ld_breadcrumb_adds_the_article_when_the_trail_stops_at_its_category() -> None:
+    article = make_article(breadcrumb=make_article().breadcrumb[:-1], author="")
+    news, crumbs = json_ld(parse(render_article_page(make_site(), article)).root)
+    assert "author" not in news
+    items = crumbs["itemListElement"]
+    assert [i["position"] for i in items] == [1, 2, 3, 4]
+    assert items[-1] == {"@type": "ListItem", "position": 4, "name": TITLE, "item": article.canonical_url}
+
+
+def test_json_ld_cannot_be_broken_out_of_and_is_deterministic() -> None:
+    attack = "</script><script>alert(1)</script> & 'x' <!--"
+    article = make_article(
+        title=attack, author=attack, summary=attack, breadcrumb=make_article().breadcrumb[:-1]
+    )
+    site = make_site(name=attack)
+    html = render_article_page(site, article)
+    head = html.split("</head>")[0]
+    blocks = re.findall(r'<script type="application/ld\+json">(.*?)</script>', head, flags=re.DOTALL)
+    assert len(blocks) == 2
+    for block in blocks:
+        assert not set("<>&'") & set(block), "markup characters are \\u-escaped"
+    news, crumbs = (json.loads(block) for block in blocks)
+    assert news["headline"] == attack
+    assert news["author"] == [{"@type": "Person", "name": attack}]
+    assert news["publisher"]["name"] == attack
+    assert crumbs["itemListElement"][-1]["name"] == attack
+    assert head.count("<script") == 3, "the site script and the two data blocks, nothing injected"
+    # sorted keys, Vietnamese kept readable (not \\u-escaped)
+    plain = render_article_page(make_site(), make_article())
+    data = re.findall(r'<script type="application/ld\+json">(.*?)</script>', plain, flags=re.DOTALL)
+    assert data[0].startswith('{"@context": "https://schema.org", "@type": "NewsArticle", "author"')
+    assert "Nguyễn Văn An" in data[0]
+    assert render_article_page(make_site(), make_article()) == plain
 
 
 # --- static assets ------------------------------------------------------------
@@ -643,7 +1037,20 @@ def test_every_page_and_the_stylesheet_are_valid(tmp_path: Path) -> None:
     pages = {
         "article.html": render_article_page(make_site(), make_article()),
         "listing.html": render_listing_page(make_site(), make_listing()),
-        "home.html": render_listing_page(make_site(), make_listing(url="/", breadcrumb=(), teasers=())),
+        "empty-listing.html": render_listing_page(
+            make_site(), make_listing(url="/", breadcrumb=(), teasers=())
+        ),
+        "category.html": render_listing_page(make_site(), make_category()),
+        "home.html": render_home_page(make_site(), make_home()),
+        "home-empty.html": render_home_page(
+            make_site(), make_home(lead=None, latest=(), sections=(), months=())
+        ),
+        "home-en.html": render_home_page(make_site("en"), make_home()),
+        "archive.html": render_archive_page(make_site(), make_archive()),
+        "archive-empty.html": render_archive_page(make_site(), make_archive(teasers=())),
+        "article-hostile.html": render_article_page(
+            make_site(name="</script>&"), make_article(title="</script><!-- & 'x'", author="<b>")
+        ),
         "404.html": render_not_found_page(make_site()),
         "article-en.html": render_article_page(make_site("en"), make_english_article()),
         # proves the checker runs and reports: this one must fail

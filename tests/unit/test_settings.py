@@ -15,6 +15,7 @@ GOOD = {
     "SITE_LOCALE": "vi",
     "SITE_TIMEZONE": "Asia/Ho_Chi_Minh",
     "MAX_SOURCE_BYTES": "1048576",
+    "RENDER_QUEUE_URL": "https://sqs.ap-southeast-1.amazonaws.com/123456789012/render",
 }
 
 

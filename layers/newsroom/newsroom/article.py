@@ -138,6 +138,11 @@ def _category(meta: dict[str, Any], key: SourceKey) -> tuple[tuple[str, ...], tu
     slugs = tuple(slugify(name) for name in names)
     if any(not s for s in slugs):
         raise RejectedSource("category has a part that makes no URL (use letters or digits)")
+    digits = next((s for s in slugs if s.isdigit()), None)
+    if digits is not None:
+        raise RejectedSource(
+            f"category '{digits}' is only digits: it would collide with the monthly archives (/2024/06/)"
+        )
     display = tuple(_display_name(name, s) for name, s in zip(names, slugs, strict=True))
     return slugs, display
 

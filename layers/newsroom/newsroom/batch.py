@@ -18,6 +18,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.data_classes import S3Event
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
+from newsroom.fanout import Fanout
 from newsroom.publisher import Ingested, Publisher
 
 logger = Logger(child=True)
@@ -66,3 +67,31 @@ def handle_batch(event: dict[str, Any], publisher: Publisher, metrics: Metrics) 
     metrics.add_metric(name="PagesWritten", unit=MetricUnit.Count, value=len(report.written))
     metrics.add_metric(name="PathsInvalidated", unit=MetricUnit.Count, value=len(report.invalidated))
     return response
+
+
+def handle_render_batch(event: dict[str, Any], fanout: Fanout, metrics: Metrics) -> dict[str, Any]:
+    """One SQS batch of render-queue messages (plans and chunks), each retried on its own."""
+    processor = BatchProcessor(event_type=EventType.SQS)
+
+    def run(record: SQSRecord) -> None:
+        report = fanout.handle(record.body)
+        if report is None:
+            return
+        logger.info(
+            "chunk rendered",
+            extra={
+                "job": report.job,
+                "chunk": report.chunk,
+                "written": len(report.written),
+                "removed": report.removed,
+                "complete": report.complete,
+                "invalidated": report.invalidated,
+            },
+        )
+        metrics.add_metric(name="PagesWritten", unit=MetricUnit.Count, value=len(report.written))
+        if report.invalidated:
+            metrics.add_metric(name="JobsCompleted", unit=MetricUnit.Count, value=1)
+
+    with processor(records=event.get("Records", []), handler=run):
+        processor.process()
+    return dict(processor.response())

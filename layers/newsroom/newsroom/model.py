@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from functools import cache
+from zoneinfo import ZoneInfo
 
 from newsroom.article import Article
 
@@ -21,6 +23,31 @@ REJECTED = "rejected"
 def sort_key(published_at: datetime, url: str) -> str:
     """Chronological and unique: ``2024-04-28T01:30:00Z#/tin-tuc/x.html``."""
     return f"{published_at.astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%SZ')}#{url}"
+
+
+def month_of(key: str, timezone: str) -> str:
+    """The archive month (``2024-06``) of a sort key, in the site's timezone.
+
+    Readers expect an article published at 01:00 on 1 July in Hà Nội in July,
+    although it is still June in UTC.
+    """
+    moment = datetime.strptime(key[:20], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    return moment.astimezone(_zone(timezone)).strftime("%Y-%m")
+
+
+def month_bounds(month: str, timezone: str) -> tuple[str, str]:
+    """Sort-key bounds of a local month: every key of the month sorts between them."""
+    year, number = (int(part) for part in month.split("-"))
+    zone = _zone(timezone)
+    start = datetime(year, number, 1, tzinfo=zone)
+    end = datetime(year + number // 12, number % 12 + 1, 1, tzinfo=zone)
+    fmt = "%Y-%m-%dT%H:%M:%SZ"
+    return start.astimezone(UTC).strftime(fmt), end.astimezone(UTC).strftime(fmt)
+
+
+@cache
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
 
 
 def url_of(key: str) -> str:
@@ -76,6 +103,8 @@ class IndexedArticle:
     previous: Placement | None
     error: str | None = None
     source_version: str | None = None
+    aliases: tuple[str, ...] = ()
+    """URLs the article had before it moved (slug or category changed): they answer 301."""
 
     def same_content(self, other: IndexedArticle) -> bool:
         """True when applying ``other`` would change nothing readers or editors see."""

@@ -5,12 +5,16 @@ Pure functions of the index records, so they read like a specification:
 - a published article's own page is rendered;
 - every article within ``RADIUS`` places of an article's current placement,
   and of its previous one, is re-rendered (their newer/older lists show it);
-- the first listing page of home and of every ancestor category of both
-  placements is re-rendered;
+- the first listing page (and feed) of home and of every ancestor category
+  of both placements is re-rendered;
+- the monthly archive page of each of those scopes, for the month of each
+  placement, is re-rendered (with the site's sitemap shard of that month);
+  no other month is touched, because archives are keyed by month;
 - a page left behind at a previous URL is removed.
 
 Nothing here grows with the size of the site: a change touches at most
-``2 * (2 * RADIUS + 1)`` article pages and ``2 * (depth + 1)`` listings.
+``2 * (2 * RADIUS + 1)`` article pages, ``2 * (depth + 1)`` listings and
+``2 * (depth + 1)`` archive months.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from newsroom.model import PUBLISHED, Entry, IndexedArticle, Placement, scopes
+from newsroom.model import PUBLISHED, Entry, IndexedArticle, Placement, month_of, scopes
 
 RADIUS = 5
 LISTING_SIZE = 20
@@ -33,6 +37,8 @@ class Plan:
     listings: frozenset[tuple[str, ...]]
     removals: frozenset[tuple[str, str]]
     """``(url, owner source key)`` of pages to remove."""
+    months: frozenset[tuple[tuple[str, ...], str]] = frozenset()
+    """``(scope, yyyy-mm)`` archive pages; the empty scope's are sitemap shards too."""
 
 
 @dataclass(frozen=True)
@@ -43,20 +49,23 @@ class Neighbours:
     older: tuple[Entry, ...]
 
 
-def plan_batch(records: Iterable[IndexedArticle]) -> Plan:
+def plan_batch(records: Iterable[IndexedArticle], timezone: str) -> Plan:
     """Plan the pages for the current index records of the keys a batch touched."""
     anchors: set[Placement] = set()
     listings: set[tuple[str, ...]] = set()
     removals: set[tuple[str, str]] = set()
+    months: set[tuple[tuple[str, ...], str]] = set()
     for record in records:
         current = record.placement if record.state == PUBLISHED else None
         for placement in (current, record.previous):
             if placement is not None:
                 anchors.add(placement)
                 listings.update(scopes(placement.category))
+                month = month_of(placement.key, timezone)
+                months.update((scope, month) for scope in scopes(placement.category))
         if record.previous is not None and (current is None or current.url != record.previous.url):
             removals.add((record.previous.url, record.source_key))
-    return Plan(frozenset(anchors), frozenset(listings), frozenset(removals))
+    return Plan(frozenset(anchors), frozenset(listings), frozenset(removals), frozenset(months))
 
 
 def neighbourhood(window: Sequence[Entry], anchor: str, radius: int = RADIUS) -> dict[str, Neighbours]:
@@ -89,6 +98,26 @@ def page_key(url: str) -> str:
 def listing_url(scope: tuple[str, ...]) -> str:
     """The URL of a listing: ``/`` for home, ``/tin-tuc/`` for a category."""
     return "/" + "".join(f"{part}/" for part in scope)
+
+
+def archive_url(scope: tuple[str, ...], month: str) -> str:
+    """``/tin-tuc/2024/06/``; the whole site's months are ``/2024/06/``.
+
+    Category slugs are never all digits (the configuration and the article
+    parser refuse them), so these never collide with a category.
+    """
+    year, number = month.split("-")
+    return f"{listing_url(scope)}{year}/{number}/"
+
+
+def feed_key(scope: tuple[str, ...]) -> str:
+    """``rss.xml`` for the site, ``tin-tuc/rss.xml`` for a category."""
+    return page_key(listing_url(scope)).removesuffix("index.html") + "rss.xml"
+
+
+def shard_key(month: str) -> str:
+    """The sitemap shard of one month of the whole site."""
+    return f"sitemaps/{month}.xml"
 
 
 def invalidation_paths(key: str) -> list[str]:

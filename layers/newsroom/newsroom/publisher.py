@@ -9,35 +9,38 @@ only when their bytes change, and exactly the changed paths are invalidated.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from urllib.parse import quote
 
 from newsroom.adapters.cdn import Invalidator
-from newsroom.adapters.index import ContentIndex
-from newsroom.adapters.site import Output, SiteStore
+from newsroom.adapters.index import ContentIndex, StoredConfig
+from newsroom.adapters.redirects import NoRedirects, Redirects
+from newsroom.adapters.site import SiteStore
 from newsroom.adapters.source import SourceObject, SourceStore
-from newsroom.article import Article, humanize, parse_article
-from newsroom.assets import static_assets
+from newsroom.article import Article, parse_article
+from newsroom.config import build_config
 from newsroom.errors import ConcurrentChange, RejectedSource
+from newsroom.fanout import Fanout
 from newsroom.keys import SourceKey, SourceKind, classify, decode_event_key
 from newsroom.model import DELETED, PUBLISHED, REJECTED, IndexedArticle, Placement, sort_key
-from newsroom.pages import PageContext, article_output, listing_output, not_found_output, stats_output
 from newsroom.planner import (
-    LISTING_SIZE,
-    RADIUS,
-    Plan,
     invalidation_paths,
-    neighbourhood,
     page_key,
     plan_batch,
 )
+from newsroom.renderer import ContextLoader, Rendered, SiteRenderer
 from newsroom.settings import Settings
-from newsroom.site_config import SiteConfig, default_config
-from newsroom.tags import ERROR_TAG, STATUS_TAG, URL_TAG
+from newsroom.tags import CONFIG_TAG, ERROR_TAG, STATUS_TAG, URL_TAG
 
 MAX_ATTEMPTS = 5
+# Old URLs an article keeps redirecting (a KeyValueStore holds 5 MB in all).
+MAX_ALIASES = 20
+SITE_YAML = "site/site.yaml"
+CATEGORIES_YAML = "site/categories.yaml"
+CONFIG_FILES = (SITE_YAML, CATEGORIES_YAML)
+MAX_CONFIG_BYTES = 256 * 1024
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,8 @@ class Ingested:
     record: IndexedArticle | None = None
     paths: tuple[str, ...] = ()
     error: str | None = None
+    config_version: int | None = None
+    """The configuration version a ``site/`` file left in force (its re-render is fanned out)."""
 
 
 @dataclass
@@ -70,14 +75,18 @@ class Publisher:
         source: SourceStore,
         site: SiteStore,
         invalidator: Invalidator,
-        config: SiteConfig | None = None,
+        fanout: Fanout | None = None,
+        context: ContextLoader | None = None,
+        redirects: Redirects | None = None,
     ) -> None:
         self.settings = settings
         self.index = index
         self.source = source
         self.site = site
         self.invalidator = invalidator
-        self.config = config or default_config(settings.locale)
+        self.fanout = fanout
+        self.context: ContextLoader = context or ContextLoader(index, settings)
+        self.redirects: Redirects = redirects or NoRedirects()
         self._static_done = False
 
     # -- ingest ------------------------------------------------------------------
@@ -93,8 +102,7 @@ class Publisher:
             return self._ingest_article(source_key)
         if source_key.kind is SourceKind.MEDIA:
             return self._ingest_media(source_key)
-        # Site configuration files are read by a later feature; acknowledge them.
-        return Ingested(key)
+        return self._ingest_config(source_key)
 
     def _ingest_article(self, key: SourceKey) -> Ingested:
         for _ in range(MAX_ATTEMPTS):
@@ -184,6 +192,12 @@ class Publisher:
         previous = before.previous if before else None
         if before is not None and before.placement is not None and before.placement != placement:
             previous = before.placement
+        # Every URL the article was published at before answers 301 to the new one.
+        aliases = before.aliases if before else ()
+        if before is not None and placement is not None:
+            earlier = (p.url for p in (before.previous, before.placement) if p is not None)
+            aliases = tuple(a for a in dict.fromkeys((*aliases, *earlier)) if a != placement.url)
+            aliases = aliases[-MAX_ALIASES:]
         return IndexedArticle(
             source_key=before.source_key if before else source_key,
             state=state,
@@ -193,6 +207,7 @@ class Publisher:
             placement=placement,
             previous=previous,
             error=error,
+            aliases=aliases,
         )
 
     @staticmethod
@@ -203,6 +218,67 @@ class Publisher:
         if record.error:
             tags[ERROR_TAG] = record.error
         return tags
+
+    def _ingest_config(self, key: SourceKey) -> Ingested:
+        """Accept a configuration file if the configuration it makes is valid; else keep the old one.
+
+        Acts on the current state of the file, like articles; a deleted file
+        falls back to the built-in defaults for its part.
+        """
+        if key.key not in CONFIG_FILES:
+            reason = f"unknown site file: use {' or '.join(CONFIG_FILES)}"
+            self.source.tag(key.key, None, {STATUS_TAG: "error", ERROR_TAG: reason})
+            return Ingested(key.key, error=reason)
+        for _ in range(MAX_ATTEMPTS):
+            before = self.index.config()
+            try:
+                current = self.source.current(key.key, MAX_CONFIG_BYTES)
+                body = current.body if current else None
+                files = {
+                    SITE_YAML: before.site_yaml if before else None,
+                    CATEGORIES_YAML: before.categories_yaml if before else None,
+                }
+                files[key.key] = body
+                config = build_config(files[SITE_YAML], files[CATEGORIES_YAML], self.settings.locale)
+                if config.timezone not in (None, self.settings.timezone):
+                    raise RejectedSource(
+                        f"site.yaml: timezone is fixed by the deployment ({self.settings.timezone}), "
+                        "because monthly archives are keyed by it"
+                    )
+            except RejectedSource as exc:
+                if self.source.head(key.key) is not None:
+                    self.source.tag(key.key, None, {STATUS_TAG: "error", ERROR_TAG: exc.reason})
+                return Ingested(key.key, error=exc.reason)
+            old = self.context.parse(before)
+            retired = (set(old.categories.configured()) | set(before.retired if before else ())) - set(
+                config.categories.configured()
+            )
+            after = StoredConfig(
+                version=(before.version if before else 0) + 1,
+                site_yaml=files[SITE_YAML],
+                categories_yaml=files[CATEGORIES_YAML],
+                retired=tuple(sorted(retired)),
+            )
+            if before is not None and (before.site_yaml, before.categories_yaml) == (
+                after.site_yaml,
+                after.categories_yaml,
+            ):
+                after = before
+                break
+            try:
+                self.index.put_config(before, after)
+                break
+            except ConcurrentChange:
+                continue
+        else:
+            raise ConcurrentChange(
+                f"{key.key}: the configuration kept changing under {MAX_ATTEMPTS} attempts"
+            )
+        if current is not None:
+            self.source.tag(
+                key.key, current.version_id, {STATUS_TAG: PUBLISHED, CONFIG_TAG: str(after.version)}
+            )
+        return Ingested(key.key, config_version=after.version)
 
     def _ingest_media(self, key: SourceKey) -> Ingested:
         head = self.source.head(key.key)
@@ -219,20 +295,28 @@ class Publisher:
         report = BatchReport()
         records = [i.record for i in ingested if i.record is not None]
         extra_paths = [p for i in ingested for p in i.paths]
-        ctx = PageContext(
-            config=self.config,
-            stats=self.index.stats(),
-            base_url=self.settings.base_url,
-            locale=self.settings.locale,
-            timezone=self.settings.timezone,
-        )
-        plan = plan_batch(records)
-        outputs = self._static_outputs(ctx) + self._page_outputs(ctx, plan, records)
-        changed = [o for o in outputs if self.site.differs(o)]
+        for version in sorted({i.config_version for i in ingested if i.config_version}):
+            self._request_config_job(version)
+        if not records and not extra_paths:
+            return report
+        self._sync_redirects(records)
+        renderer = SiteRenderer(self.index, self.context())
+        plan = plan_batch(records, self.settings.timezone)
+        rendered = Rendered(renderer.around(plan.anchors))
+        for scope in sorted(plan.listings):
+            rendered.add(renderer.scope(scope))
+        for scope, month in sorted(plan.months):
+            rendered.add(renderer.archive(scope, month))
+        if records:
+            rendered.outputs += renderer.site_files()
+        if not self._static_done:
+            rendered.outputs += renderer.fixed_files()
+        changed = [o for o in rendered.outputs if self.site.differs(o)]
         # Another article may own a previous URL by now: only pages written for this key go.
         removals = [
             page_key(url) for url, owner in sorted(plan.removals) if self.site.owned_by(page_key(url), owner)
         ]
+        removals += [key for key in sorted(set(rendered.removals)) if self.site.head(key) is not None]
         paths = sorted(
             {quote(p, safe="/-._~*") for o in changed for p in invalidation_paths(o.key)}
             | {quote(p, safe="/-._~*") for key in removals for p in invalidation_paths(key)}
@@ -251,6 +335,36 @@ class Publisher:
         report.invalidations = self.flush_invalidations()
         return report
 
+    def _sync_redirects(self, records: Sequence[IndexedArticle]) -> None:
+        """Old URLs of published articles answer 301 to the current one; others answer nothing.
+
+        Derived from each record's current state, so a retry or a duplicate
+        converges; an old URL another article has taken is never redirected,
+        and a live page's own URL never is.
+        """
+        puts: dict[str, str] = {}
+        deletes: set[str] = set()
+        for record in records:
+            current = record.placement.url if record.state == PUBLISHED and record.placement else None
+            for alias in record.aliases:
+                if current is not None and self.index.url_owner(alias) in (None, record.source_key):
+                    puts[alias] = current
+                else:
+                    deletes.add(alias)
+            if current is not None and record.aliases:
+                deletes.add(current)
+        if puts or deletes:
+            self.redirects.apply(puts, sorted(deletes - set(puts)))
+
+    def _request_config_job(self, version: int) -> None:
+        """Fan out the re-render of a configuration version, unless it already ran."""
+        job = f"config-{version}"
+        progress = self.index.job(job)
+        if progress is None or not progress.dispatched:
+            if self.fanout is None:
+                raise RuntimeError("a configuration changed but no render queue is configured")
+            self.fanout.request(job)
+
     def flush_invalidations(self) -> int:
         """Send every recorded invalidation (this batch's and any a crash left behind)."""
         sent = 0
@@ -259,46 +373,6 @@ class Publisher:
             self.index.clear_pending_invalidation(reference)
             sent += 1
         return sent
-
-    def _static_outputs(self, ctx: PageContext) -> list[Output]:
-        """Assets and the 404 page: checked once per container, not per batch."""
-        if self._static_done:
-            return []
-        assets = [
-            Output(a.key, a.body, content_type=a.content_type, cache_control=a.cache_control)
-            for a in static_assets()
-        ]
-        return [*assets, not_found_output(ctx)]
-
-    def _page_outputs(self, ctx: PageContext, plan: Plan, records: Sequence[IndexedArticle]) -> list[Output]:
-        lists = {}
-        for anchor in sorted(plan.anchors, key=lambda p: (p.category, p.key)):
-            window = self.index.window(anchor.category, anchor.key, 2 * RADIUS)
-            lists.update(neighbourhood(window, anchor.key))
-        outputs: list[Output] = []
-        found = self.index.get_many(lists)
-        for source_key in sorted(lists):
-            record = found.get(source_key)
-            if record is None or record.state != PUBLISHED or record.article is None:
-                continue
-            outputs.append(article_output(ctx, record.article, lists[source_key]))
-        names = _category_names(records)
-        for scope in sorted(plan.listings):
-            entries = self.index.latest(scope, LISTING_SIZE)
-            known = next((e.category_names for e in entries if len(e.category_names) >= len(scope)), None)
-            scope_names = known or names.get(scope) or tuple(humanize(part) for part in scope)
-            outputs.append(listing_output(ctx, scope, scope_names[: len(scope)], entries))
-        outputs.append(stats_output(ctx))
-        return outputs
-
-
-def _category_names(records: Iterable[IndexedArticle]) -> dict[tuple[str, ...], tuple[str, ...]]:
-    names: dict[tuple[str, ...], tuple[str, ...]] = {}
-    for record in records:
-        if record.article is not None:
-            for depth in range(len(record.article.category) + 1):
-                names[record.article.category[:depth]] = record.article.category_names[:depth]
-    return names
 
 
 def _iso(moment: datetime) -> str:

@@ -20,10 +20,13 @@ import jinja2
 from babel.numbers import format_decimal
 
 from newsroom import dates
-from newsroom.views import ArticleView, Link, ListingView, SiteView
+from newsroom.views import ArchiveView, ArticleView, HomeView, Link, ListingView, SiteView
 
 CATALOG_DOMAIN = "messages"
 LOCALES = ("vi", "en")
+OG_LOCALES = {"vi": "vi_VN", "en": "en_US"}
+"""Open Graph's ``og:locale`` (language_TERRITORY) for each site locale."""
+SCHEMA_CONTEXT = "https://schema.org"
 
 
 @cache
@@ -68,7 +71,53 @@ def build_environment(locale: str) -> jinja2.Environment:
 
     env.filters["number"] = number
     env.filters["uri_component"] = uri_component
+    env.globals["og_locale"] = OG_LOCALES[locale]
     return env
+
+
+def absolute_url(site: SiteView, url: str) -> str:
+    """A root-relative URL made absolute on the site (``/a/`` → ``https://site/a/``); others unchanged."""
+    if url.startswith("/") and not url.startswith("//"):
+        return site.base_url + url
+    return url
+
+
+def article_structured_data(site: SiteView, article: ArticleView) -> list[dict[str, Any]]:
+    """The article's JSON-LD: a schema.org ``NewsArticle`` and its ``BreadcrumbList``.
+
+    Every URL is absolute. The breadcrumb's trail ends with the article itself
+    (added when the view's breadcrumb stops at its category).
+    """
+    news: dict[str, Any] = {
+        "@context": SCHEMA_CONTEXT,
+        "@type": "NewsArticle",
+        "headline": article.title,
+        "datePublished": article.date_iso,
+        "inLanguage": site.locale,
+        "url": article.canonical_url,
+        "mainEntityOfPage": {"@type": "WebPage", "@id": article.canonical_url},
+        "publisher": {"@type": "Organization", "name": site.name, "url": absolute_url(site, "/")},
+    }
+    if article.summary:
+        news["description"] = article.summary
+    if article.image:
+        news["image"] = [absolute_url(site, article.image)]
+    if article.author:
+        news["author"] = [{"@type": "Person", "name": article.author}]
+    if article.tags:
+        news["keywords"] = list(article.tags)
+    trail = [(link.title, absolute_url(site, link.url)) for link in article.breadcrumb]
+    if not article.breadcrumb or article.breadcrumb[-1].url != article.url:
+        trail.append((article.title, article.canonical_url))
+    crumbs: dict[str, Any] = {
+        "@context": SCHEMA_CONTEXT,
+        "@type": "BreadcrumbList",
+        "itemListElement": [
+            {"@type": "ListItem", "position": position, "name": name, "item": url}
+            for position, (name, url) in enumerate(trail, start=1)
+        ],
+    }
+    return [news, crumbs]
 
 
 def _date_line_names(site: SiteView) -> dict[str, tuple[str, ...]]:
@@ -89,6 +138,8 @@ def render_article_page(site: SiteView, article: ArticleView) -> str:
         "article.html",
         {
             "article": article,
+            "og_image": absolute_url(site, article.image) if article.image else None,
+            "structured_data": article_structured_data(site, article),
             "page_title": article.title,
             "description": article.summary,
             "canonical_url": article.canonical_url,
@@ -100,7 +151,7 @@ def render_article_page(site: SiteView, article: ArticleView) -> str:
 
 
 def render_listing_page(site: SiteView, listing: ListingView) -> str:
-    """A listing page: the home page or the first page of a category."""
+    """A category's front page: description, subcategories, newest articles, months, its feed."""
     return _render(
         site,
         "listing.html",
@@ -112,6 +163,40 @@ def render_listing_page(site: SiteView, listing: ListingView) -> str:
             "current_url": listing.url,
             "date_line": listing.date_line,
             "breadcrumb": listing.breadcrumb,
+        },
+    )
+
+
+def render_home_page(site: SiteView, home: HomeView) -> str:
+    """The home page ``/``: lead story, latest list, a block per top-level category, months."""
+    return _render(
+        site,
+        "home.html",
+        {
+            "home": home,
+            "page_title": home.title,
+            "description": home.description,
+            "canonical_url": home.canonical_url,
+            "current_url": home.url,
+            "date_line": home.date_line,
+            "breadcrumb": (),
+        },
+    )
+
+
+def render_archive_page(site: SiteView, archive: ArchiveView) -> str:
+    """One month of a category or of the site: ``/<category path>/<yyyy>/<mm>/``."""
+    return _render(
+        site,
+        "archive.html",
+        {
+            "archive": archive,
+            "page_title": archive.title,
+            "description": "",
+            "canonical_url": archive.canonical_url,
+            "current_url": archive.url,
+            "date_line": archive.date_line,
+            "breadcrumb": archive.breadcrumb,
         },
     )
 

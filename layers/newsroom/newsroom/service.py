@@ -14,9 +14,13 @@ from botocore.config import Config
 
 from newsroom.adapters.cdn import Invalidator
 from newsroom.adapters.index import ContentIndex
+from newsroom.adapters.queue import WorkQueue
+from newsroom.adapters.redirects import KeyValueStoreRedirects, NoRedirects, Redirects
 from newsroom.adapters.site import SiteStore
 from newsroom.adapters.source import SourceStore
+from newsroom.fanout import Fanout
 from newsroom.publisher import Publisher
+from newsroom.renderer import ContextLoader
 from newsroom.settings import Settings
 
 RETRIES = Config(retries={"max_attempts": 8, "mode": "adaptive"}, connect_timeout=5, read_timeout=20)
@@ -29,6 +33,9 @@ class Clients:
     s3: Any
     dynamodb: Any
     cloudfront: Any
+    sqs: Any
+    # cloudfront-keyvaluestore: made by build_redirects when a store is configured, unless given.
+    keyvaluestore: Any = None
 
     @classmethod
     def default(cls) -> Clients:
@@ -37,16 +44,51 @@ class Clients:
             s3=boto3.client("s3", config=RETRIES),
             dynamodb=boto3.client("dynamodb", config=RETRIES),
             cloudfront=boto3.client("cloudfront", config=RETRIES),
+            sqs=boto3.client("sqs", config=RETRIES),
         )
+
+
+def build_fanout(settings: Settings, clients: Clients | None = None) -> Fanout:
+    """The re-render worker for ``settings`` (the render function's core)."""
+    c = clients or Clients.default()
+    index = ContentIndex(c.dynamodb, settings.content_table, settings.timezone)
+    return Fanout(
+        index=index,
+        site=SiteStore(c.s3, settings.site_bucket),
+        source=SourceStore(c.s3, settings.source_bucket),
+        invalidator=Invalidator(c.cloudfront, settings.distribution_id),
+        queue=WorkQueue(c.sqs, settings.render_queue_url),
+        context=ContextLoader(index, settings),
+    )
+
+
+def build_redirects(settings: Settings, clients: Clients | None = None) -> Redirects:
+    """Where moved pages' redirects go: the configured KeyValueStore, else nowhere (``NoRedirects``).
+
+    Uses ``clients.keyvaluestore`` when given, else creates the
+    ``cloudfront-keyvaluestore`` client (SigV4A-signed, hence ``awscrt`` in
+    the layer) only when a store is configured. Build it once per container,
+    alongside the publisher.
+    """
+    if not settings.redirect_store_arn:
+        return NoRedirects()
+    client = clients.keyvaluestore if clients is not None else None
+    if client is None:
+        client = boto3.client("cloudfront-keyvaluestore", config=RETRIES)
+    return KeyValueStoreRedirects(client, settings.redirect_store_arn)
 
 
 def build_publisher(settings: Settings, clients: Clients | None = None) -> Publisher:
     """The publisher for ``settings``, talking to AWS through ``clients``."""
     c = clients or Clients.default()
+    fanout = build_fanout(settings, c)
     return Publisher(
         settings=settings,
-        index=ContentIndex(c.dynamodb, settings.content_table),
-        source=SourceStore(c.s3, settings.source_bucket),
-        site=SiteStore(c.s3, settings.site_bucket),
-        invalidator=Invalidator(c.cloudfront, settings.distribution_id),
+        index=fanout.index,
+        source=fanout.source,
+        site=fanout.site,
+        invalidator=fanout.invalidator,
+        fanout=fanout,
+        context=fanout.context,
+        redirects=build_redirects(settings, c),
     )

@@ -21,7 +21,11 @@ REQUIRED = (
     "SITE_LOCALE",
     "SITE_TIMEZONE",
     "MAX_SOURCE_BYTES",
+    "RENDER_QUEUE_URL",
 )
+
+# Read when set; a deployment without them still works (the feature is off).
+OPTIONAL = ("REDIRECT_STORE_ARN",)
 
 SUPPORTED_LOCALES = ("vi", "en")
 
@@ -38,6 +42,9 @@ class Settings:
     locale: str
     timezone: str
     max_source_bytes: int
+    render_queue_url: str
+    # The CloudFront KeyValueStore of moved pages' redirects; "" when there is none.
+    redirect_store_arn: str = ""
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -64,4 +71,6 @@ class Settings:
             locale=locale,
             timezone=env["SITE_TIMEZONE"],
             max_source_bytes=max_bytes,
+            render_queue_url=env["RENDER_QUEUE_URL"],
+            redirect_store_arn=env.get("REDIRECT_STORE_ARN", ""),
         )

@@ -8,12 +8,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from newsroom.categories import NO_CATEGORIES, Categories
 from newsroom.views import Link
 
 
 @dataclass(frozen=True)
 class SiteConfig:
-    """Names, menus and the fixed statistics of the side modules."""
+    """Names, menus and the fixed statistics of the side modules.
+
+    ``base_url``, ``locale`` and ``timezone`` override the deployment's
+    settings when ``site/site.yaml`` sets them (``None``: keep the setting).
+    """
 
     name: str
     menu: tuple[Link, ...]
@@ -21,6 +26,11 @@ class SiteConfig:
     partners: tuple[Link, ...]
     members: int = 0
     web_links: int = 0
+    description: str = ""
+    base_url: str | None = None
+    locale: str | None = None
+    timezone: str | None = None
+    categories: Categories = NO_CATEGORIES
 
 
 DEFAULTS = {

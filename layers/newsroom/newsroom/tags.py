@@ -17,7 +17,8 @@ from text_unidecode import unidecode
 STATUS_TAG = "publish-status"
 URL_TAG = "publish-url"
 ERROR_TAG = "publish-error"
-OUR_TAGS = (STATUS_TAG, URL_TAG, ERROR_TAG)
+CONFIG_TAG = "publish-config-version"
+OUR_TAGS = (STATUS_TAG, URL_TAG, ERROR_TAG, CONFIG_TAG)
 MAX_TAGS = 10
 MAX_VALUE = 256
 _NOT_ALLOWED = re.compile(r"[^A-Za-z0-9 _.:/=+\-@]")

@@ -35,9 +35,10 @@ class Teaser:
 class SiteView:
     """Site-wide settings and the figures of the side modules.
 
-    ``articles`` and ``views`` are the values at render time; the browser
-    replaces them from ``/stats.json`` so that a publish need not rewrite
-    every page to keep them current.
+    ``articles`` and ``views`` change with every publish and every read, so
+    pages carry none (``None`` renders a dash) and the browser fills them from
+    ``/stats.json``: a publish need not rewrite every page, and a page's bytes
+    depend on stored state only, so a rebuild reproduces them exactly.
     """
 
     name: str
@@ -48,14 +49,21 @@ class SiteView:
     partners: tuple[Link, ...]
     members: int
     web_links: int
-    articles: int
-    views: int
+    articles: int | None
+    views: int | None
     stylesheet_url: str
     script_url: str
     stats_url: str = "/stats.json"
     icon_url: str = ""
     # Weekday and month names for the browser-side date line, in the locale.
     weekday_names: tuple[str, ...] = field(default_factory=tuple)
+    description: str = ""
+    # The stored configuration version every page is stamped with
+    # (``<html data-config-version="…">``), so ops can see which pages a
+    # configuration change has reached.
+    config_version: int = 0
+    feed_url: str = "/rss.xml"
+    search_url: str = "/api/search"
 
 
 @dataclass(frozen=True)
@@ -88,8 +96,21 @@ class ArticleView:
 
 
 @dataclass(frozen=True)
+class MonthLink:
+    """A link to one monthly archive page, with how many articles it holds."""
+
+    title: str
+    url: str
+    count: int
+
+
+@dataclass(frozen=True)
 class ListingView:
-    """A listing page: the home page or a category's first page."""
+    """A category's front page: its newest articles (subcategories included).
+
+    ``months`` links the category's monthly archives, newest first;
+    ``subcategories`` its configured or known child categories.
+    """
 
     title: str
     url: str
@@ -98,3 +119,49 @@ class ListingView:
     breadcrumb: tuple[Link, ...]
     teasers: tuple[Teaser, ...]
     description: str = ""
+    months: tuple[MonthLink, ...] = ()
+    subcategories: tuple[Link, ...] = ()
+    feed_url: str = ""
+
+
+@dataclass(frozen=True)
+class Section:
+    """A block of the home page: one top-level category and its newest articles."""
+
+    title: str
+    url: str
+    description: str
+    teasers: tuple[Teaser, ...]
+
+
+@dataclass(frozen=True)
+class HomeView:
+    """The home page: a lead story, the latest list, a block per top-level category."""
+
+    title: str
+    url: str
+    canonical_url: str
+    date_line: str
+    description: str
+    lead: Teaser | None
+    latest: tuple[Teaser, ...]
+    sections: tuple[Section, ...]
+    months: tuple[MonthLink, ...] = ()
+
+
+@dataclass(frozen=True)
+class ArchiveView:
+    """One month of a category (or of the whole site, ``/<yyyy>/<mm>/``), oldest last.
+
+    Keyed by the month, so an article arriving, leaving or being back-dated
+    rewrites its own month's page and never shifts the others.
+    """
+
+    title: str
+    url: str
+    canonical_url: str
+    date_line: str
+    breadcrumb: tuple[Link, ...]
+    teasers: tuple[Teaser, ...]
+    category: Link
+    month_title: str

@@ -8,6 +8,12 @@ Items:
   (empty prefix) and of each ancestor category.
 - ``URL#<url>`` / ``URL``: which source key owns a URL (no two articles share a page).
 - ``STATS`` / ``SITE``: the site's counters.
+- ``SCOPES`` / ``<category>``: how many published articles a category holds,
+  subcategories included (which categories exist, for menus and blocks).
+- ``MONTHS#<category>`` / ``<yyyy-mm>``: how many articles a month of a
+  category (or of the whole site, empty category) holds: the archive pages.
+- ``CONFIG`` / ``SITE``: the accepted site configuration files and their version.
+- ``JOB#<id>`` / ``JOB``: a fanned-out re-render and the chunks it has finished.
 - ``INVALIDATION`` / ``<reference>``: invalidations written but not yet sent.
 
 A change is one transaction with a condition on the article's version, so
@@ -27,7 +33,7 @@ from boto3.dynamodb.types import Binary, TypeDeserializer, TypeSerializer
 
 from newsroom.article import Article
 from newsroom.errors import ConcurrentChange, RejectedSource
-from newsroom.model import PUBLISHED, Entry, IndexedArticle, Placement, scopes
+from newsroom.model import PUBLISHED, Entry, IndexedArticle, Placement, month_bounds, month_of, scopes
 
 MAX_BODY_BYTES = 300_000
 _serializer = TypeSerializer()
@@ -57,12 +63,42 @@ class Stats:
     articles: int
 
 
-class ContentIndex:
-    """Reads and writes the index; knows the item layout, nothing about pages."""
+@dataclass(frozen=True)
+class StoredConfig:
+    """The configuration files in force, as accepted, and their version (1, 2, …)."""
 
-    def __init__(self, client: Any, table: str) -> None:
+    version: int
+    site_yaml: bytes | None
+    categories_yaml: bytes | None
+    retired: tuple[tuple[str, ...], ...] = ()
+    """Categories once configured and no longer: their pages go if they hold no articles."""
+
+
+@dataclass(frozen=True)
+class JobProgress:
+    """How far a fanned-out re-render got."""
+
+    total: int
+    done: int
+    invalidated: bool
+    dispatched: bool = False
+
+    @property
+    def complete(self) -> bool:
+        """Every chunk has reported."""
+        return self.done >= self.total
+
+
+class ContentIndex:
+    """Reads and writes the index; knows the item layout, nothing about pages.
+
+    ``timezone`` is the site's: monthly archives follow the readers' calendar.
+    """
+
+    def __init__(self, client: Any, table: str, timezone: str = "UTC") -> None:
         self._db = client
         self._table = table
+        self.timezone = timezone
 
     # -- articles ---------------------------------------------------------
     def get(self, source_key: str) -> IndexedArticle | None:
@@ -155,6 +191,8 @@ class ContentIndex:
                 }
             )
 
+        actions += self._counter_actions(before, after)
+
         was = before is not None and before.state == PUBLISHED
         now = after.state == PUBLISHED
         if was != now:
@@ -169,6 +207,39 @@ class ContentIndex:
                 }
             )
         return actions
+
+    def _counter_actions(self, before: IndexedArticle | None, after: IndexedArticle) -> list[dict[str, Any]]:
+        """ADDs to the category and month counters, netted per item (one action per item)."""
+        actions: list[dict[str, Any]] = []
+        counters: dict[tuple[str, str], int] = {}
+        for placement, delta in ((self._listed(before), -1), (self._listed(after), 1)):
+            if placement is None:
+                continue
+            for scope in scopes(placement.category):
+                month = month_of(placement.key, self.timezone)
+                counters[(f"MONTHS#{_cat(scope)}", month)] = (
+                    counters.get((f"MONTHS#{_cat(scope)}", month), 0) + delta
+                )
+                if scope:
+                    counters[("SCOPES", _cat(scope))] = counters.get(("SCOPES", _cat(scope)), 0) + delta
+        for (pk, sk), delta in sorted(counters.items()):
+            if delta:
+                actions.append(
+                    {
+                        "Update": {
+                            "TableName": self._table,
+                            "Key": _dump({"pk": pk, "sk": sk}),
+                            "UpdateExpression": "ADD articles :d",
+                            "ExpressionAttributeValues": _dump({":d": delta}),
+                        }
+                    }
+                )
+
+        return actions
+
+    @staticmethod
+    def _listed(record: IndexedArticle | None) -> Placement | None:
+        return record.placement if record is not None and record.state == PUBLISHED else None
 
     # -- listings -------------------------------------------------------------
     def window(self, category: tuple[str, ...], key: str, size: int) -> list[Entry]:
@@ -200,6 +271,199 @@ class ContentIndex:
             ConsistentRead=True,
         )
         return [self._entry_from_item(_load(i)) for i in response["Items"]]
+
+    def month_entries(self, prefix: tuple[str, ...], month: str) -> list[Entry]:
+        """Every entry of one month of home (empty prefix) or a category, newest first."""
+        start, end = month_bounds(month, self.timezone)
+        return self._all(
+            KeyConditionExpression="pk = :pk AND sk BETWEEN :a AND :b",
+            ExpressionAttributeValues=_dump({":pk": f"TREE#{_cat(prefix)}", ":a": start, ":b": end}),
+            ScanIndexForward=False,
+        )
+
+    def since(self, key: str, limit: int) -> list[Entry]:
+        """Site-wide entries at or after sort key ``key``, newest first (the News sitemap)."""
+        response = self._db.query(
+            TableName=self._table,
+            KeyConditionExpression="pk = :pk AND sk >= :k",
+            ExpressionAttributeValues=_dump({":pk": "TREE#", ":k": key}),
+            ScanIndexForward=False,
+            Limit=limit,
+            ConsistentRead=True,
+        )
+        return [self._entry_from_item(_load(i)) for i in response["Items"]]
+
+    def entries_between(self, first: str, last: str) -> list[Entry]:
+        """Site-wide entries with sort keys from ``first`` to ``last`` (a re-render chunk)."""
+        return self._all(
+            KeyConditionExpression="pk = :pk AND sk BETWEEN :a AND :b",
+            ExpressionAttributeValues=_dump({":pk": "TREE#", ":a": first, ":b": last}),
+        )
+
+    def timeline_chunks(self, size: int) -> list[tuple[str, str]]:
+        """The site's timeline cut into ``(first, last)`` sort-key ranges of ``size`` articles.
+
+        Reads keys only, about 12,000 per 1 MB page: the one step of a full
+        re-render that sees every article, done once to count the chunks.
+        """
+        keys = [
+            str(item["sk"])
+            for item in self._all(
+                KeyConditionExpression="pk = :pk",
+                ExpressionAttributeValues=_dump({":pk": "TREE#"}),
+                ProjectionExpression="sk",
+                raw=True,
+            )
+        ]
+        return [(keys[i], keys[min(i + size, len(keys)) - 1]) for i in range(0, len(keys), size)]
+
+    def scope_counts(self) -> dict[tuple[str, ...], int]:
+        """Every category that holds published articles, with how many."""
+        items = self._all(
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues=_dump({":pk": "SCOPES"}),
+            raw=True,
+        )
+        return {_split(str(i["sk"])): int(i["articles"]) for i in items if int(i.get("articles", 0)) > 0}
+
+    def emptied_scopes(self) -> list[tuple[str, ...]]:
+        """Categories that held articles once and hold none now (their pages may have to go)."""
+        items = self._all(
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues=_dump({":pk": "SCOPES"}),
+            raw=True,
+        )
+        return [_split(str(i["sk"])) for i in items if int(i.get("articles", 0)) <= 0]
+
+    def months(self, prefix: tuple[str, ...]) -> list[tuple[str, int]]:
+        """The months of home (empty prefix) or a category that hold articles, newest first."""
+        items = self._all(
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues=_dump({":pk": f"MONTHS#{_cat(prefix)}"}),
+            ScanIndexForward=False,
+            raw=True,
+        )
+        return [(str(i["sk"]), int(i["articles"])) for i in items if int(i.get("articles", 0)) > 0]
+
+    def _all(self, *, raw: bool = False, **query: Any) -> list[Any]:
+        """Every item a query matches, following pages."""
+        request: dict[str, Any] = {"TableName": self._table, "ConsistentRead": True, **query}
+        items: list[Any] = []
+        while True:
+            response = self._db.query(**request)
+            loaded = [_load(i) for i in response["Items"]]
+            items.extend(loaded if raw else [self._entry_from_item(i) for i in loaded])
+            if "LastEvaluatedKey" not in response:
+                return items
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    # -- configuration -----------------------------------------------------------
+    def config(self) -> StoredConfig | None:
+        """The configuration in force, or ``None`` before the first accepted file."""
+        response = self._db.get_item(
+            TableName=self._table, Key=_dump({"pk": "CONFIG", "sk": "SITE"}), ConsistentRead=True
+        )
+        if "Item" not in response:
+            return None
+        item = _load(response["Item"])
+
+        def raw(name: str) -> bytes | None:
+            value = item.get(name)
+            if value is None:
+                return None
+            return value.value if isinstance(value, Binary) else bytes(value)
+
+        retired = tuple(_split(str(path)) for path in item.get("retired", []))
+        return StoredConfig(int(item["version"]), raw("site_yaml"), raw("categories_yaml"), retired)
+
+    def put_config(self, before: StoredConfig | None, after: StoredConfig) -> None:
+        """Store ``after`` unless another change got there first (``ConcurrentChange``)."""
+        item: dict[str, Any] = {
+            "pk": "CONFIG",
+            "sk": "SITE",
+            "version": after.version,
+            "retired": [_cat(path) for path in after.retired],
+        }
+        if after.site_yaml is not None:
+            item["site_yaml"] = Binary(after.site_yaml)
+        if after.categories_yaml is not None:
+            item["categories_yaml"] = Binary(after.categories_yaml)
+        condition: dict[str, Any] = (
+            {"ConditionExpression": "attribute_not_exists(pk)"}
+            if before is None
+            else {
+                "ConditionExpression": "version = :v",
+                "ExpressionAttributeValues": _dump({":v": before.version}),
+            }
+        )
+        try:
+            self._db.put_item(TableName=self._table, Item=_dump(item), **condition)
+        except self._db.exceptions.ConditionalCheckFailedException as exc:
+            raise ConcurrentChange("the site configuration changed meanwhile") from exc
+
+    # -- fanned-out jobs -----------------------------------------------------------
+    def start_job(self, job: str, total: int, created: str) -> bool:
+        """Record a job of ``total`` chunks; False when it was already recorded (a duplicate)."""
+        try:
+            self._db.put_item(
+                TableName=self._table,
+                Item=_dump({"pk": f"JOB#{job}", "sk": "JOB", "total": total, "created": created}),
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+        except self._db.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def finish_chunk(self, job: str, chunk: int, written: int = 0) -> JobProgress:
+        """Mark one chunk done (a set: a retried chunk counts once) and return the progress.
+
+        ``written`` (objects whose bytes changed) is kept per chunk, overwritten
+        on a retry, so the job's total stays true.
+        """
+        response = self._db.update_item(
+            TableName=self._table,
+            Key=_dump({"pk": f"JOB#{job}", "sk": "JOB"}),
+            UpdateExpression="ADD done_chunks :c SET #w = :w",
+            ConditionExpression="attribute_exists(pk)",
+            ExpressionAttributeNames={"#w": f"written_{chunk}"},
+            ExpressionAttributeValues={":c": {"NS": [str(chunk)]}, ":w": {"N": str(written)}},
+            ReturnValues="ALL_NEW",
+        )
+        return self._progress(_load(response["Attributes"]))
+
+    def job(self, job: str) -> JobProgress | None:
+        """The progress of ``job``, if it exists."""
+        response = self._db.get_item(
+            TableName=self._table, Key=_dump({"pk": f"JOB#{job}", "sk": "JOB"}), ConsistentRead=True
+        )
+        return self._progress(_load(response["Item"])) if "Item" in response else None
+
+    def mark_job_dispatched(self, job: str) -> None:
+        """Remember that every chunk message was sent (a redelivered plan sends none)."""
+        self._db.update_item(
+            TableName=self._table,
+            Key=_dump({"pk": f"JOB#{job}", "sk": "JOB"}),
+            UpdateExpression="SET dispatched = :t",
+            ExpressionAttributeValues=_dump({":t": True}),
+        )
+
+    def mark_job_invalidated(self, job: str) -> None:
+        """Remember that the job's one wildcard invalidation was accepted."""
+        self._db.update_item(
+            TableName=self._table,
+            Key=_dump({"pk": f"JOB#{job}", "sk": "JOB"}),
+            UpdateExpression="SET invalidated = :t",
+            ExpressionAttributeValues=_dump({":t": True}),
+        )
+
+    @staticmethod
+    def _progress(item: dict[str, Any]) -> JobProgress:
+        return JobProgress(
+            total=int(item["total"]),
+            done=len(item.get("done_chunks", ())),
+            invalidated=bool(item.get("invalidated", False)),
+            dispatched=bool(item.get("dispatched", False)),
+        )
 
     # -- counters ---------------------------------------------------------------
     def stats(self) -> Stats:
@@ -281,6 +545,7 @@ class ContentIndex:
             "first_seen": record.first_seen,
             "error": record.error,
             "source_version": record.source_version,
+            "aliases": list(record.aliases) or None,
         }
         if record.placement:
             item["placement_category"] = _cat(record.placement.category)
@@ -348,4 +613,5 @@ class ContentIndex:
             previous=previous,
             error=str(item["error"]) if item.get("error") else None,
             source_version=str(item["source_version"]) if item.get("source_version") else None,
+            aliases=tuple(str(a) for a in item.get("aliases", [])),
         )

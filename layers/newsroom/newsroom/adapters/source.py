@@ -89,6 +89,13 @@ class SourceStore:
             size=int(response["ContentLength"]),
         )
 
+    def keys(self, prefix: str) -> list[str]:
+        """Every current key under ``prefix`` (a rebuild re-copies media from these)."""
+        keys: list[str] = []
+        for page in self._s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix):
+            keys.extend(str(item["Key"]) for item in page.get("Contents", []))
+        return keys
+
     def tag(self, key: str, version_id: str | None, ours: Mapping[str, str]) -> None:
         """Set our publish-* tags on one version, keeping the editor's own tags.
 
