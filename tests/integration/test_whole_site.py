@@ -3,8 +3,10 @@ sitemaps, site configuration fanned out in chunks, and the rebuild oracle."""
 
 from __future__ import annotations
 
+import http.client
 import json
 import re
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -177,3 +179,36 @@ def test_rebuild_from_scratch_equals_the_incremental_site_byte_for_byte(stack: L
     assert sorted(rebuilt) == sorted(incremental)
     different = [key for key in incremental if rebuilt[key] != incremental[key]]
     assert different == []
+
+
+def head_status(url: str) -> tuple[int, str]:
+    """GET without following redirects: (status, Location)."""
+    parts = urllib.parse.urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=10)
+    try:
+        connection.request("GET", parts.path)
+        response = connection.getresponse()
+        response.read()
+        return response.status, response.getheader("Location") or ""
+    finally:
+        connection.close()
+
+
+def test_a_moved_article_answers_301_from_every_old_url_until_it_is_deleted(stack: LocalStack) -> None:
+    key = f"{CATEGORY}/doi-ten.md"
+    publish(stack, key, article_md("Bài đổi tên", "2024-06-01T08:00:00+07:00", slug="ten-cu"))
+    publish(stack, key, article_md("Bài đổi tên", "2024-06-01T08:00:00+07:00", slug="ten-moi"))
+    publish(stack, key, article_md("Bài đổi tên", "2024-06-01T08:00:00+07:00", category="Chuyển giao công nghệ"))
+    new = "/chuyen-giao-cong-nghe/doi-ten.html"
+    assert head_status(stack.site_url + new)[0] == 200
+    assert head_status(stack.site_url + "/tin-tuc/tin-vifotec/ten-cu.html") == (301, new)
+    assert head_status(stack.site_url + "/tin-tuc/tin-vifotec/ten-moi.html") == (301, new)
+
+    # Another article may take an old URL: its page wins, no redirect shadows it.
+    publish(stack, f"{CATEGORY}/ten-cu.md", article_md("Bài khác", "2024-06-02T08:00:00+07:00"))
+    assert head_status(stack.site_url + "/tin-tuc/tin-vifotec/ten-cu.html")[0] == 200
+
+    stack.client("s3").delete_object(Bucket=stack.source_bucket, Key=key)
+    stack.process_queue()
+    assert head_status(stack.site_url + "/tin-tuc/tin-vifotec/ten-moi.html")[0] == 404
+    assert head_status(stack.site_url + new)[0] == 404

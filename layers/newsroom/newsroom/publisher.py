@@ -351,7 +351,7 @@ class Publisher:
                     puts[alias] = current
                 else:
                     deletes.add(alias)
-            if current is not None and record.aliases:
+            if current is not None:  # it may be another article's old URL: the live page wins
                 deletes.add(current)
         if puts or deletes:
             self.redirects.apply(puts, sorted(deletes - set(puts)))
