@@ -402,17 +402,16 @@ class ContentIndex:
             raise ConcurrentChange("the site configuration changed meanwhile") from exc
 
     # -- fanned-out jobs -----------------------------------------------------------
-    def start_job(self, job: str, total: int, created: str) -> bool:
-        """Record a job of ``total`` chunks; False when it was already recorded (a duplicate)."""
-        try:
-            self._db.put_item(
-                TableName=self._table,
-                Item=_dump({"pk": f"JOB#{job}", "sk": "JOB", "total": total, "created": created}),
-                ConditionExpression="attribute_not_exists(pk)",
-            )
-        except self._db.exceptions.ConditionalCheckFailedException:
-            return False
-        return True
+    def start_job(self, job: str, total: int, created: str) -> None:
+        """Record a job of ``total`` chunks (again, if a crash stopped it before its chunks were sent)."""
+        self._db.update_item(
+            TableName=self._table,
+            Key=_dump({"pk": f"JOB#{job}", "sk": "JOB"}),
+            UpdateExpression="SET #t = :t, created = if_not_exists(created, :c)",
+            ConditionExpression="attribute_not_exists(dispatched)",
+            ExpressionAttributeNames={"#t": "total"},
+            ExpressionAttributeValues=_dump({":t": total, ":c": created}),
+        )
 
     def finish_chunk(self, job: str, chunk: int, written: int = 0) -> JobProgress:
         """Mark one chunk done (a set: a retried chunk counts once) and return the progress.
