@@ -26,7 +26,7 @@ import secrets
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -40,6 +40,8 @@ from local.provision import DistributionInfo, ErrorResponse
 log = logging.getLogger("local.cdn")
 
 Rewrite = Callable[[str, str], tuple[str, str | None]]
+# (method, path, query, request headers) -> (status, headers, body)
+FunctionCall = Callable[[str, str, str, Any], tuple[int, dict[str, str], bytes]]
 
 EDGE_LOCATION = "LCL50-P1"
 LOG_FIELDS = (
@@ -203,8 +205,11 @@ class LocalCdn:
         rewrite: Rewrite | None = None,
         invalidation_interval: float = 0.5,
         log_flush_interval: float = 5.0,
+        function_routes: Sequence[tuple[str, FunctionCall]] = (),
     ) -> None:
         self.s3 = s3
+        # Cache behaviors whose origin is a function URL (search), called in process, not cached here.
+        self.function_routes = list(function_routes)
         self.cloudfront = cloudfront
         self.distribution = distribution
         self.rewrite = rewrite or default_rewrite()
@@ -333,6 +338,10 @@ class LocalCdn:
             log.exception("cannot read invalidations")
         parts = urlsplit(raw_path)
         uri, query = parts.path or "/", parts.query
+        for pattern, function in self.function_routes:
+            if path_matches(pattern, uri):
+                status, headers, body = function(method, uri, query, request_headers)
+                return Response(status, {**headers, "X-Cache": "Miss from localcdn"}, body, "Miss")
         if uri == "/api" or uri.startswith("/api/"):
             body = json.dumps({"message": "Not Found"}).encode()
             return Response(404, {"Content-Type": "application/json"}, body, "Error")

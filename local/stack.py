@@ -25,8 +25,9 @@ from typing import Any, Self
 from moto.server import ThreadedMotoServer
 
 from local.aws import client, local_aws_environment, patched_environ
-from local.cdn import LocalCdn, Rewrite
+from local.cdn import FunctionCall, LocalCdn, Rewrite
 from local.deletes import DeleteWatcher, queue_targets
+from local.function_url import call, function_url_routes
 from local.kvs import KvsServer
 from local.ports import free_port, require_free
 from local.provision import DistributionInfo, Provisioned, provision
@@ -301,10 +302,32 @@ class LocalStack:
             rewrite=self.rewrite or self._viewer_request(distribution),
             invalidation_interval=self.invalidation_interval,
             log_flush_interval=self.log_flush_interval,
+            function_routes=self._function_routes(),
         )
         cdn.start()
         self.cdn = cdn
         self._exit.callback(cdn.stop)
+
+    def _function_routes(self) -> list[tuple[str, FunctionCall]]:
+        """The distribution's function-URL behaviors (``/api/search*``), calling the unchanged handlers."""
+        template, provisioned = self._started()
+        routes: list[tuple[str, FunctionCall]] = []
+        for route in function_url_routes(template):
+            spec = function_spec(template, route.function, provisioned.environment(route.function))
+            try:
+                handler = self.handlers.get(route.function) or load_handler(spec)
+            except Exception:  # serve the site anyway; the banner says the function is down
+                self.handler_errors[route.function] = traceback.format_exc()
+                log.exception("%s cannot be loaded: %s will answer 502", route.function, route.path_pattern)
+                continue
+
+            def invoke(
+                method: str, path: str, query: str, headers: Any, handler: Handler = handler, spec: Any = spec
+            ) -> tuple[int, dict[str, str], bytes]:
+                return call(handler, spec.context(), method, path, query, dict(headers.items()))
+
+            routes.append((route.path_pattern, invoke))
+        return routes
 
     def stop(self) -> None:
         """Stop runners, watchers and CDN (flushing access logs), restore the environment, stop moto."""

@@ -501,6 +501,16 @@ class Template:
         """``Fn::GetAtt`` for the attributes the local stack knows how to produce."""
         if (logical, attribute) in self._attributes:
             return self._attributes[(logical, attribute)]
+        function = logical.removesuffix("Url")
+        if (
+            attribute == "FunctionUrl"
+            and function != logical
+            and self.resources.get(function, {}).get("Type") == "AWS::Serverless::Function"
+            and self.property(function, "FunctionUrlConfig")
+        ):
+            # SAM's generated <Function>Url resource: locally the CDN calls the handler in process.
+            token = hashlib.sha256(self.physical_name(function).encode()).hexdigest()[:32]
+            return f"https://{token}.lambda-url.{self.region}.on.aws/"
         type_ = self._existing_type(logical, path)
         if type_ == "AWS::S3::Bucket":
             name = self.physical_name(logical)

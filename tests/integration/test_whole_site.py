@@ -198,7 +198,9 @@ def test_a_moved_article_answers_301_from_every_old_url_until_it_is_deleted(stac
     key = f"{CATEGORY}/doi-ten.md"
     publish(stack, key, article_md("Bài đổi tên", "2024-06-01T08:00:00+07:00", slug="ten-cu"))
     publish(stack, key, article_md("Bài đổi tên", "2024-06-01T08:00:00+07:00", slug="ten-moi"))
-    publish(stack, key, article_md("Bài đổi tên", "2024-06-01T08:00:00+07:00", category="Chuyển giao công nghệ"))
+    publish(
+        stack, key, article_md("Bài đổi tên", "2024-06-01T08:00:00+07:00", category="Chuyển giao công nghệ")
+    )
     new = "/chuyen-giao-cong-nghe/doi-ten.html"
     assert head_status(stack.site_url + new)[0] == 200
     assert head_status(stack.site_url + "/tin-tuc/tin-vifotec/ten-cu.html") == (301, new)

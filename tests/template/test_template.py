@@ -523,7 +523,7 @@ def test_distribution_serves_the_private_bucket_over_https(resources: dict[str, 
     config = props(resources, "SiteDistribution")["DistributionConfig"]
     assert config["Enabled"] is True
     assert config["DefaultRootObject"] == "index.html"
-    (origin,) = config["Origins"]
+    origin = next(o for o in config["Origins"] if o["Id"] == "SiteOrigin")
     assert origin["DomainName"] == {"Fn::GetAtt": ["SiteBucket", "RegionalDomainName"]}
     assert origin["OriginAccessControlId"] == {"Fn::GetAtt": ["SiteOriginAccessControl", "Id"]}
     assert origin["S3OriginConfig"] == {"OriginAccessIdentity": ""}
@@ -600,6 +600,7 @@ def test_outputs(template: dict[str, Any]) -> None:
         "RedirectStoreArn",
         "RenderQueueUrl",
         "RenderDeadLetterQueueUrl",
+        "SearchFunctionName",
     }
     assert all(output.get("Description") for output in outputs.values())
     assert outputs["PublishQueueUrl"]["Value"] == {"Ref": "PublishQueue"}
@@ -623,3 +624,36 @@ def test_the_local_stack_can_resolve_the_template() -> None:
     assert environment["SITE_LOCALE"] == "vi"
     assert environment["POWERTOOLS_SERVICE_NAME"] == "newsroom"
     assert environment["REDIRECT_STORE_ARN"] == store_arn
+
+
+def test_search_is_a_function_url_only_cloudfront_may_call(resources: dict[str, Any]) -> None:
+    search = props(resources, "SearchFunction")
+    assert search["FunctionUrlConfig"]["AuthType"] == "AWS_IAM"
+    assert set(search["Environment"]["Variables"]) == {
+        "CONTENT_TABLE_NAME",
+        "SITE_BASE_URL",
+        "SITE_LOCALE",
+        "SITE_TIMEZONE",
+    }
+    (policy,) = search["Policies"]
+    (statement,) = policy["Statement"]
+    assert set(statement["Action"]) == {"dynamodb:GetItem", "dynamodb:Query"}  # read only
+    assert statement["Resource"] == {"Fn::GetAtt": ["ContentTable", "Arn"]}
+    for permission in ("SearchFunctionUrlPermission", "SearchFunctionInvokePermission"):
+        granted = props(resources, permission)
+        assert granted["Principal"] == "cloudfront.amazonaws.com"
+        assert "distribution/${SiteDistribution}" in granted["SourceArn"]["Fn::Sub"]
+    assert (
+        props(resources, "SearchOriginAccessControl")["OriginAccessControlConfig"][
+            "OriginAccessControlOriginType"
+        ]
+        == "lambda"
+    )
+    config = props(resources, "SiteDistribution")["DistributionConfig"]
+    (behavior,) = config["CacheBehaviors"]
+    assert behavior["PathPattern"] == "/api/search*"
+    assert "FunctionAssociations" not in behavior
+    policy_config = props(resources, "SearchCachePolicy")["CachePolicyConfig"]
+    assert int(policy_config["MaxTTL"]) == 60
+    keyed = policy_config["ParametersInCacheKeyAndForwardedToOrigin"]["QueryStringsConfig"]
+    assert keyed == {"QueryStringBehavior": "whitelist", "QueryStrings": ["q"]}

@@ -25,6 +25,8 @@ STATUSES = ("published", "draft")
 SUMMARY_LENGTH = 240
 # Each level adds a listing entry to the publish transaction (DynamoDB allows 100 actions).
 MAX_CATEGORY_DEPTH = 6
+# Top-level folders the site itself uses: media copies, hashed assets, sitemap shards, search.
+RESERVED_FOLDERS = ("media", "assets", "sitemaps", "api")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
 _FIRST_HEADING = re.compile(r"\A\s*#[ \t]+(.+?)[ \t#]*(?:\r?\n|\Z)")
 
@@ -138,6 +140,10 @@ def _category(meta: dict[str, Any], key: SourceKey) -> tuple[tuple[str, ...], tu
     slugs = tuple(slugify(name) for name in names)
     if any(not s for s in slugs):
         raise RejectedSource("category has a part that makes no URL (use letters or digits)")
+    if slugs and slugs[0] in RESERVED_FOLDERS:
+        raise RejectedSource(
+            f"the folder '{slugs[0]}' is reserved for the site's own files: choose another category"
+        )
     digits = next((s for s in slugs if s.isdigit()), None)
     if digits is not None:
         raise RejectedSource(

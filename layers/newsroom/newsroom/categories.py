@@ -64,7 +64,7 @@ class Categories:
         return entry.description if entry is not None else ""
 
     def sort_key(self, path: CategoryPath) -> tuple[SortLevel, ...]:
-        """Sort key for any categories: configured ones first in their configured order, then the rest by slug.
+        """Sort key for any category: configured ones first, in their configured order, then by slug.
 
         The key has one level per folder, so sorting a mix of depths gives the
         tree in reading order (each parent right before its children).

@@ -43,7 +43,7 @@ from urllib.parse import urlsplit
 import yaml
 from slugify import slugify
 
-from newsroom.article import MAX_CATEGORY_DEPTH, humanize
+from newsroom.article import MAX_CATEGORY_DEPTH, RESERVED_FOLDERS, humanize
 from newsroom.categories import Categories, CategoryInfo, CategoryPath
 from newsroom.errors import RejectedSource
 from newsroom.settings import SUPPORTED_LOCALES
@@ -63,7 +63,7 @@ MAX_URL = 2000
 MAX_SLUG = 80
 MAX_STATISTIC = 10**12
 # Top-level folders of the site bucket that are not categories.
-RESERVED_SLUGS = ("assets", "media")
+RESERVED_SLUGS = RESERVED_FOLDERS
 
 SITE_KEYS = (
     "name",
@@ -250,17 +250,22 @@ class _Fields:
         return url
 
 
+_KINDS: tuple[tuple[type | tuple[type, ...], str], ...] = (
+    (bool, "yes/no"),  # before int: a bool is an int
+    (list, "a list"),
+    (dict, "a mapping"),
+)
+
+
 def _describe(value: Any) -> str:
+    """What the editor wrote, in words, for an error message."""
     if value is None:
         return "nothing"
-    if isinstance(value, bool):
-        return "yes/no"
+    for kind, words in _KINDS:
+        if isinstance(value, kind):
+            return words
     if isinstance(value, (int, float)):
         return f"the number {value}"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
     if isinstance(value, str):
         return f"the text '{value[:30]}'"
     return "a date" if hasattr(value, "year") else type(value).__name__
@@ -343,32 +348,38 @@ def parse_site_yaml(data: bytes) -> SiteOverrides:
     if fields.has("description"):
         out["description"] = fields.text("description", limit=MAX_DESCRIPTION, allow_empty=True)
     if fields.has("base_url"):
-        base_url = normalise_base_url(fields.text("base_url", limit=MAX_URL))
-        if base_url is None:
-            fields.fail(
-                "'base_url' must look like https://khcn.example.gov.vn or https://host/path", "base_url"
-            )
-        out["base_url"] = base_url
+        out["base_url"] = _base_url(fields)
     if fields.has("locale"):
-        locale = fields.text("locale").lower()
-        if locale not in SUPPORTED_LOCALES:
-            fields.fail(f"'locale' must be {' or '.join(SUPPORTED_LOCALES)}, not '{locale[:20]}'", "locale")
-        out["locale"] = locale
+        out["locale"] = _locale(fields)
     if fields.has("timezone"):
         out["timezone"] = _time_zone(fields)
-    if fields.has("menu"):
-        out["menu"] = _links(fields, "menu", MAX_MENU, LINK_FIELDS)
-    if fields.has("links"):
-        out["links"] = _links(fields, "links", MAX_LINKS, LINK_FIELDS)
-    if fields.has("partners"):
-        out["partners"] = _links(fields, "partners", MAX_PARTNERS, PARTNER_FIELDS)
+    for key, limit, allowed in (
+        ("menu", MAX_MENU, LINK_FIELDS),
+        ("links", MAX_LINKS, LINK_FIELDS),
+        ("partners", MAX_PARTNERS, PARTNER_FIELDS),
+    ):
+        if fields.has(key):
+            out[key] = _links(fields, key, limit, allowed)  # type: ignore[literal-required]
     if fields.has("statistics"):
         stats = _Fields(SITE_FILE, "statistics", doc["statistics"], STATISTICS_KEYS, "members: 1234")
-        if stats.has("members"):
-            out["members"] = _statistic(stats, "members")
-        if stats.has("web_links"):
-            out["web_links"] = _statistic(stats, "web_links")
+        for name in STATISTICS_KEYS:
+            if stats.has(name):
+                out[name] = _statistic(stats, name)  # type: ignore[literal-required]
     return out
+
+
+def _base_url(fields: _Fields) -> str:
+    base_url = normalise_base_url(fields.text("base_url", limit=MAX_URL))
+    if base_url is None:
+        fields.fail("'base_url' must look like https://khcn.example.gov.vn or https://host/path", "base_url")
+    return base_url
+
+
+def _locale(fields: _Fields) -> str:
+    locale = fields.text("locale").lower()
+    if locale not in SUPPORTED_LOCALES:
+        fields.fail(f"'locale' must be {' or '.join(SUPPORTED_LOCALES)}, not '{locale[:20]}'", "locale")
+    return locale
 
 
 def _time_zone(fields: _Fields) -> str:

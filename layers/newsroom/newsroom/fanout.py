@@ -30,6 +30,7 @@ from typing import Any
 from newsroom.adapters.cdn import Invalidator
 from newsroom.adapters.index import ContentIndex
 from newsroom.adapters.queue import WorkQueue
+from newsroom.adapters.search_index import SearchIndex
 from newsroom.adapters.site import SiteStore
 from newsroom.adapters.source import SourceStore
 from newsroom.planner import invalidation_paths
@@ -65,6 +66,7 @@ class Fanout:
         invalidator: Invalidator,
         queue: WorkQueue,
         context: ContextLoader,
+        search: SearchIndex | None = None,
     ) -> None:
         self.index = index
         self.site = site
@@ -72,6 +74,7 @@ class Fanout:
         self.invalidator = invalidator
         self.queue = queue
         self.context = context
+        self.search = search
 
     def request(self, job: str, *, media: bool = False) -> None:
         """Ask for a job; ``media`` also re-copies the media files (a rebuild)."""
@@ -129,7 +132,11 @@ class Fanout:
         written: list[str] = []
         if "articles" in work:
             first, last = work["articles"]
-            rendered.outputs += renderer.articles(self.index.entries_between(first, last))
+            entries = self.index.entries_between(first, last)
+            rendered.outputs += renderer.articles(entries)
+            if self.search is not None:  # a rebuild also repairs the search index
+                for record in self.index.get_many(e.source_key for e in entries).values():
+                    self.search.sync(record)
         for scope in work.get("scopes", ()):
             rendered.add(renderer.scope(tuple(scope)))
         if "months" in work:

@@ -89,13 +89,17 @@ class PageContext:
     def teaser(self, entry: Entry) -> Teaser:
         """An entry as lists show it."""
         published = datetime.fromisoformat(entry.published_at)
+        return self.teaser_of(entry.title, entry.url, published, entry.summary, entry.image)
+
+    def teaser_of(self, title: str, url: str, published: datetime, summary: str, image: str | None) -> Teaser:
+        """An article as lists show it (index entries and search hits alike)."""
         return Teaser(
-            title=entry.title,
-            url=entry.url,
+            title=title,
+            url=url,
             date_iso=published.isoformat(),
             date_text=format_article_date(published, self.locale, self.timezone),
-            summary=entry.summary,
-            image=entry.image,
+            summary=summary,
+            image=image,
         )
 
     def breadcrumb(self, category: Sequence[str]) -> list[Link]:

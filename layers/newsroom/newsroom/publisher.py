@@ -17,6 +17,7 @@ from urllib.parse import quote
 from newsroom.adapters.cdn import Invalidator
 from newsroom.adapters.index import ContentIndex, StoredConfig
 from newsroom.adapters.redirects import NoRedirects, Redirects
+from newsroom.adapters.search_index import SearchIndex
 from newsroom.adapters.site import SiteStore
 from newsroom.adapters.source import SourceObject, SourceStore
 from newsroom.article import Article, parse_article
@@ -78,6 +79,7 @@ class Publisher:
         fanout: Fanout | None = None,
         context: ContextLoader | None = None,
         redirects: Redirects | None = None,
+        search: SearchIndex | None = None,
     ) -> None:
         self.settings = settings
         self.index = index
@@ -87,6 +89,7 @@ class Publisher:
         self.fanout = fanout
         self.context: ContextLoader = context or ContextLoader(index, settings)
         self.redirects: Redirects = redirects or NoRedirects()
+        self.search = search
         self._static_done = False
 
     # -- ingest ------------------------------------------------------------------
@@ -300,6 +303,9 @@ class Publisher:
         if not records and not extra_paths:
             return report
         self._sync_redirects(records)
+        if self.search is not None:
+            for record in records:
+                self.search.sync(record)
         renderer = SiteRenderer(self.index, self.context())
         plan = plan_batch(records, self.settings.timezone)
         rendered = Rendered(renderer.around(plan.anchors))

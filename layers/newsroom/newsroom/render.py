@@ -20,7 +20,7 @@ import jinja2
 from babel.numbers import format_decimal
 
 from newsroom import dates
-from newsroom.views import ArchiveView, ArticleView, HomeView, Link, ListingView, SiteView
+from newsroom.views import ArchiveView, ArticleView, HomeView, Link, ListingView, SearchView, SiteView
 
 CATALOG_DOMAIN = "messages"
 LOCALES = ("vi", "en")
@@ -217,6 +217,29 @@ def render_not_found_page(site: SiteView, date_line: str = "") -> str:
             "canonical_url": "",
             "current_url": "",
             "date_line": date_line,
+            "breadcrumb": (Link(title=catalog.gettext("Home"), url="/"),),
+        },
+    )
+
+
+def render_search_page(site: SiteView, search: SearchView) -> str:
+    """The search results, in the site's layout, served by the search function."""
+    catalog = translations(site.locale)
+    title = (
+        catalog.gettext("Search results for “%(query)s”") % {"query": search.query}
+        if search.query
+        else catalog.gettext("Search")
+    )
+    return _render(
+        site,
+        "search.html",
+        {
+            "search": search,
+            "page_title": title,
+            "description": "",
+            "canonical_url": "",
+            "current_url": "",
+            "date_line": "",
             "breadcrumb": (Link(title=catalog.gettext("Home"), url="/"),),
         },
     )

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
+from typing import Protocol
 
 from newsroom.adapters.index import ContentIndex, StoredConfig
 from newsroom.adapters.site import Output
@@ -46,7 +47,6 @@ from newsroom.planner import (
     page_key,
     shard_key,
 )
-from newsroom.settings import Settings
 from newsroom.site_config import SiteConfig
 
 LISTING_SIZE = 20
@@ -69,10 +69,21 @@ class Rendered:
         self.removals.extend(other.removals)
 
 
+class SiteDefaults(Protocol):
+    """What the deployment decides before any configuration file: ``Settings`` has it."""
+
+    @property
+    def base_url(self) -> str: ...
+    @property
+    def locale(self) -> str: ...
+    @property
+    def timezone(self) -> str: ...
+
+
 class ContextLoader:
     """The page context of the stored configuration, parsed once per version per container."""
 
-    def __init__(self, index: ContentIndex, settings: Settings) -> None:
+    def __init__(self, index: ContentIndex, settings: SiteDefaults) -> None:
         self.index = index
         self.settings = settings
         self._cached: PageContext | None = None

@@ -16,6 +16,7 @@ from newsroom.adapters.cdn import Invalidator
 from newsroom.adapters.index import ContentIndex
 from newsroom.adapters.queue import WorkQueue
 from newsroom.adapters.redirects import KeyValueStoreRedirects, NoRedirects, Redirects
+from newsroom.adapters.search_index import SearchIndex
 from newsroom.adapters.site import SiteStore
 from newsroom.adapters.source import SourceStore
 from newsroom.fanout import Fanout
@@ -59,6 +60,7 @@ def build_fanout(settings: Settings, clients: Clients | None = None) -> Fanout:
         invalidator=Invalidator(c.cloudfront, settings.distribution_id),
         queue=WorkQueue(c.sqs, settings.render_queue_url),
         context=ContextLoader(index, settings),
+        search=SearchIndex(c.dynamodb, settings.content_table),
     )
 
 
@@ -91,4 +93,5 @@ def build_publisher(settings: Settings, clients: Clients | None = None) -> Publi
         fanout=fanout,
         context=fanout.context,
         redirects=build_redirects(settings, c),
+        search=fanout.search,
     )

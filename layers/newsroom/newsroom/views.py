@@ -165,3 +165,13 @@ class ArchiveView:
     teasers: tuple[Teaser, ...]
     category: Link
     month_title: str
+
+
+@dataclass(frozen=True)
+class SearchView:
+    """The search results page (``/api/search?q=…``): never cached long, never indexed."""
+
+    query: str
+    results: tuple[Teaser, ...]
+    searched: bool
+    """False when the query held no searchable word (the page then invites a search)."""

@@ -1,0 +1,142 @@
+"""The search index in the content table: one partition per term.
+
+Items:
+- ``TERM#<term>`` / ``<T|B>#<sort key>``: an article containing the term, in
+  its title (``T``) or only in its body (``B``). ``T`` sorts after ``B``, so a
+  descending query returns title matches first, each group newest first.
+  The item carries what a result shows (title, URL, date, summary, image).
+- ``TERMS#<source key>`` / ``TERMS``: the term items currently written for an
+  article and a digest of what they carry, so that a sync deletes exactly
+  the stale ones and rewrites nothing when nothing changed.
+
+Publishing an article costs at most ``MAX_TERMS`` item writes (none for a
+duplicate delivery); it never re-indexes the site.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import nh3
+
+from newsroom.adapters.index import _dump, _load
+from newsroom.model import PUBLISHED, IndexedArticle
+from newsroom.search import SearchHit, document_terms, intersect
+
+PER_TERM = 500
+"""Matches read per term: enough for a news site's query, bounded whatever the site's size."""
+
+
+def plain_text(body_html: str) -> str:
+    """The words of a sanitised article body, tags dropped and entities decoded."""
+    return html.unescape(nh3.clean(body_html, tags=set()))
+
+
+class SearchIndex:
+    """Keeps each article's term items in line with its record, and answers queries."""
+
+    def __init__(self, client: Any, table: str) -> None:
+        self._db = client
+        self._table = table
+
+    def sync(self, record: IndexedArticle) -> int:
+        """Make the term items of ``record`` what its current state requires; returns writes made.
+
+        Idempotent and safe to retry: a crash half-way leaves the ``TERMS``
+        item listing the old items, so the next sync deletes what is stale.
+        """
+        desired: dict[tuple[str, str], dict[str, Any]] = {}
+        if record.state == PUBLISHED and record.article is not None and record.placement is not None:
+            a = record.article
+            shown = {
+                "source_key": record.source_key,
+                "title": a.title,
+                "url": a.url,
+                "published_at": a.published_at.isoformat(),
+                "summary": a.summary,
+                "image": a.image,
+            }
+            terms = document_terms(a.title, f"{a.summary}\n{plain_text(a.body_html)}")
+            for term, in_title in terms.items():
+                key = (f"TERM#{term}", f"{'T' if in_title else 'B'}#{record.placement.key}")
+                desired[key] = {"pk": key[0], "sk": key[1], **shown}
+        digest = hashlib.sha256(
+            json.dumps(sorted(desired.values(), key=lambda i: (i["pk"], i["sk"])), sort_keys=True).encode()
+        ).hexdigest()
+        stored = self._db.get_item(
+            TableName=self._table,
+            Key=_dump({"pk": f"TERMS#{record.source_key}", "sk": "TERMS"}),
+            ConsistentRead=True,
+        ).get("Item")
+        current: set[tuple[str, str]] = set()
+        same_content = False
+        if stored is not None:
+            loaded = _load(stored)
+            current = {(k.split("\n", 1)[0], k.split("\n", 1)[1]) for k in loaded.get("keys", [])}
+            same_content = loaded.get("digest") == digest
+        puts = [item for key, item in desired.items() if not same_content or key not in current]
+        deletes = sorted(current - set(desired))
+        if not puts and not deletes:
+            return 0
+        self._batch_write(
+            [{"PutRequest": {"Item": _dump(item)}} for item in puts]
+            + [{"DeleteRequest": {"Key": _dump({"pk": pk, "sk": sk})}} for pk, sk in deletes]
+        )
+        self._db.put_item(
+            TableName=self._table,
+            Item=_dump(
+                {
+                    "pk": f"TERMS#{record.source_key}",
+                    "sk": "TERMS",
+                    "keys": sorted(f"{pk}\n{sk}" for pk, sk in desired) or None,
+                    "digest": digest,
+                }
+            ),
+        )
+        return len(puts) + len(deletes)
+
+    def _batch_write(self, requests: Sequence[dict[str, Any]]) -> None:
+        for start in range(0, len(requests), 25):
+            pending: dict[str, Any] = {self._table: list(requests[start : start + 25])}
+            for _ in range(8):
+                response = self._db.batch_write_item(RequestItems=pending)
+                pending = response.get("UnprocessedItems") or {}
+                if not pending:
+                    break
+            else:
+                raise RuntimeError("DynamoDB kept refusing search index writes")
+
+    def search(self, terms: Sequence[str], limit: int = 50) -> list[SearchHit]:
+        """Articles containing every term: title matches first, then newest first."""
+        per_term: list[dict[str, SearchHit]] = []
+        for term in terms:
+            response = self._db.query(
+                TableName=self._table,
+                KeyConditionExpression="pk = :pk",
+                ExpressionAttributeValues=_dump({":pk": f"TERM#{term}"}),
+                ScanIndexForward=False,
+                Limit=PER_TERM,
+            )
+            found: dict[str, SearchHit] = {}
+            for item in map(_load, response["Items"]):
+                key = str(item["source_key"])
+                found.setdefault(
+                    key,
+                    SearchHit(
+                        source_key=key,
+                        title=str(item["title"]),
+                        url=str(item["url"]),
+                        published_at=str(item["published_at"]),
+                        summary=str(item.get("summary", "")),
+                        image=str(item["image"]) if item.get("image") else None,
+                        title_matches=1 if str(item["sk"]).startswith("T#") else 0,
+                    ),
+                )
+            per_term.append(found)
+            if not found:
+                return []
+        return intersect(per_term)[:limit]
