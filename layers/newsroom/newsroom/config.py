@@ -50,6 +50,22 @@ from newsroom.settings import SUPPORTED_LOCALES
 from newsroom.site_config import SiteConfig, default_config
 from newsroom.views import Link
 
+__all__ = [
+    "CATEGORIES_FILE",
+    "MAX_CONFIG_BYTES",
+    "SITE_FILE",
+    "Categories",
+    "CategoryInfo",
+    "RejectedConfig",
+    "SiteConfig",
+    "SiteOverrides",
+    "build_config",
+    "is_safe_url",
+    "normalise_base_url",
+    "parse_categories_yaml",
+    "parse_site_yaml",
+]
+
 SITE_FILE = "site.yaml"
 CATEGORIES_FILE = "categories.yaml"
 MAX_CONFIG_BYTES = 256 * 1024
@@ -121,9 +137,10 @@ class _Map(dict[Any, Any]):
 
 
 class _Seq(list[Any]):
-    """A YAML sequence that knows its line (1-based)."""
+    """A YAML sequence that knows its line and the line of each item (1-based)."""
 
     line: int | None = None
+    item_lines: list[int]
 
 
 class _Loader(yaml.SafeLoader):
@@ -152,6 +169,7 @@ def _construct_seq(loader: yaml.SafeLoader, node: yaml.Node) -> Iterator[_Seq]:
     assert isinstance(node, yaml.SequenceNode)
     data = _Seq()
     data.line = node.start_mark.line + 1
+    data.item_lines = [item.start_mark.line + 1 for item in node.value]
     yield data
     data.extend(loader.construct_sequence(node))
 
@@ -162,6 +180,11 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _constr
 
 def _line(value: Any) -> int | None:
     return value.line if isinstance(value, (_Map, _Seq)) else None
+
+
+def _item_line(items: list[Any], index: int) -> int | None:
+    lines: list[int] = getattr(items, "item_lines", [])
+    return lines[index] if index < len(lines) else None
 
 
 def _decode(data: bytes, file_name: str) -> str:
@@ -212,18 +235,25 @@ class _Fields:
     """Reads the fields of one mapping; every refusal names the file, the line and the item."""
 
     def __init__(
-        self, file_name: str, where: str, mapping: Any, allowed: Sequence[str], example: str
+        self,
+        file_name: str,
+        where: str,
+        mapping: Any,
+        allowed: Sequence[str],
+        example: str,
+        noun: str = "field",
+        line: int | None = None,
     ) -> None:
         self.file_name = file_name
         self.where = where
-        self.line = _line(mapping)
+        self.line = _line(mapping) or line
+        self.key_lines: dict[Any, int] = getattr(mapping, "key_lines", {})
         if not isinstance(mapping, dict):
             self.fail(f"must be a mapping ({example}), not {_describe(mapping)}")
         self.mapping: dict[Any, Any] = mapping
-        self.key_lines: dict[Any, int] = getattr(mapping, "key_lines", {})
         for key in mapping:
             if key not in allowed:
-                self.fail(_unknown(key, allowed), key)
+                self.fail(_unknown(key, allowed, noun), key)
 
     def fail(self, problem: str, key: Any = None) -> NoReturn:
         line = self.key_lines.get(key, self.line) if key is not None else self.line
@@ -271,11 +301,11 @@ def _describe(value: Any) -> str:
     return "a date" if hasattr(value, "year") else type(value).__name__
 
 
-def _unknown(key: Any, allowed: Sequence[str]) -> str:
+def _unknown(key: Any, allowed: Sequence[str], noun: str) -> str:
     shown = str(key)[:40]
     close = difflib.get_close_matches(shown, allowed, n=1)
     hint = f"did you mean '{close[0]}'? " if close else ""
-    return f"unknown field '{shown}' ({hint}allowed: {', '.join(allowed)})"
+    return f"unknown {noun} '{shown}' ({hint}allowed: {', '.join(allowed)})"
 
 
 def _clean_text(value: Any, fail: Callable[[str], NoReturn], limit: int) -> str:
@@ -341,7 +371,7 @@ def parse_site_yaml(data: bytes) -> SiteOverrides:
         raise RejectedConfig(
             SITE_FILE, f"must be a mapping of settings (name: value lines), not {_describe(doc)}", _line(doc)
         )
-    fields = _Fields(SITE_FILE, "", doc, SITE_KEYS, "name: value")
+    fields = _Fields(SITE_FILE, "", doc, SITE_KEYS, "name: value", "setting")
     out: SiteOverrides = {}
     if fields.has("name"):
         out["name"] = fields.text("name")
@@ -361,7 +391,14 @@ def parse_site_yaml(data: bytes) -> SiteOverrides:
         if fields.has(key):
             out[key] = _links(fields, key, limit, allowed)  # type: ignore[literal-required]
     if fields.has("statistics"):
-        stats = _Fields(SITE_FILE, "statistics", doc["statistics"], STATISTICS_KEYS, "members: 1234")
+        stats = _Fields(
+            SITE_FILE,
+            "statistics",
+            doc["statistics"],
+            STATISTICS_KEYS,
+            "members: 1234",
+            line=fields.key_lines.get("statistics"),
+        )
         for name in STATISTICS_KEYS:
             if stats.has(name):
                 out[name] = _statistic(stats, name)  # type: ignore[literal-required]
@@ -402,7 +439,9 @@ def _links(fields: _Fields, key: str, limit: int, allowed: Sequence[str]) -> tup
     links: list[Link] = []
     first_with_url: dict[str, int] = {}
     for number, item in enumerate(value, start=1):
-        item_fields = _Fields(SITE_FILE, f"{label} {number}", item, allowed, example)
+        item_fields = _Fields(
+            SITE_FILE, f"{label} {number}", item, allowed, example, line=_item_line(value, number - 1)
+        )
         title = item_fields.text("title")
         url = item_fields.url("url", _URL_HINT)
         image = item_fields.url("image", _IMAGE_HINT) if "image" in allowed else None
@@ -451,7 +490,14 @@ def _walk(items: list[Any], parent: CategoryPath, entries: list[CategoryInfo]) -
     first_line: dict[str, int | None] = {}
     for number, item in enumerate(items, start=1):
         where = f"category {number}" + (f" under {_folder(parent)}" if parent else "")
-        fields = _Fields(CATEGORIES_FILE, where, item, CATEGORY_FIELDS, "slug: …, name: …")
+        fields = _Fields(
+            CATEGORIES_FILE,
+            where,
+            item,
+            CATEGORY_FIELDS,
+            "slug: …, name: …",
+            line=_item_line(items, number - 1),
+        )
         slug = _slug(fields, top_level=not parent)
         path = (*parent, slug)
         if slug in first_line:
