@@ -28,7 +28,7 @@ def results(stack: LocalStack, query: str) -> list[str]:
 
 def term_items(stack: LocalStack) -> int:
     db = stack.client("dynamodb")
-    items = db.scan(TableName=stack.outputs["ContentTableName"])["Items"]
+    items = db.scan(TableName=stack.environment()["SEARCH_TABLE_NAME"])["Items"]
     return sum(1 for i in items if i["pk"]["S"].startswith("TERM#"))
 
 
@@ -59,11 +59,10 @@ def test_the_index_follows_edits_and_deletes_and_ignores_duplicates(stack: Local
     assert results(stack, "giong+lua") == []
     assert results(stack, "cam+sanh") == ["/tin-tuc/a.html"]
     before = term_items(stack)
-    settings_table = stack.outputs["ContentTableName"]
-    index = SearchIndex(stack.client("dynamodb"), settings_table)
+    index = SearchIndex(stack.client("dynamodb"), stack.environment()["SEARCH_TABLE_NAME"])
     from newsroom.adapters.index import ContentIndex  # noqa: PLC0415
 
-    record = ContentIndex(stack.client("dynamodb"), settings_table).get(key)
+    record = ContentIndex(stack.client("dynamodb"), stack.outputs["ContentTableName"]).get(key)
     assert record is not None
     assert index.sync(record) == 0  # a duplicate delivery writes nothing
     assert term_items(stack) == before

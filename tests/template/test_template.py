@@ -39,6 +39,7 @@ PUBLISH_ENVIRONMENT = {
     "SITE_TIMEZONE",
     "MAX_SOURCE_BYTES",
     "RENDER_QUEUE_URL",
+    "SEARCH_TABLE_NAME",
 }
 # Read by settings when set (newsroom.settings.OPTIONAL).
 PUBLISH_OPTIONAL_ENVIRONMENT = {"REDIRECT_STORE_ARN"}
@@ -419,6 +420,11 @@ def test_publish_function_policy_is_least_privilege(resources: dict[str, Any]) -
     }
     assert granted.pop(DISTRIBUTION_ARN) == {"cloudfront:CreateInvalidation", "cloudfront:GetInvalidation"}
     assert granted.pop("GetAtt:RenderQueue.Arn") == {"sqs:SendMessage"}
+    assert granted.pop("GetAtt:SearchTable.Arn") == {
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:BatchWriteItem",
+    }
     # Redirects: the ETag, absent-key checks and writes, on this store only.
     assert granted.pop("GetAtt:RedirectStore.Arn") == {
         "cloudfront-keyvaluestore:DescribeKeyValueStore",
@@ -474,6 +480,7 @@ def test_render_function_policy_is_least_privilege(resources: dict[str, Any]) ->
     assert "dynamodb:DeleteItem" not in granted.pop("GetAtt:ContentTable.Arn")
     assert granted.pop(DISTRIBUTION_ARN) == {"cloudfront:CreateInvalidation"}
     assert granted.pop("GetAtt:RenderQueue.Arn") == {"sqs:SendMessage"}
+    assert "dynamodb:Query" not in granted.pop("GetAtt:SearchTable.Arn")
     assert granted == {}, f"unexpected grants: {granted}"
 
 
@@ -631,14 +638,14 @@ def test_search_is_a_function_url_only_cloudfront_may_call(resources: dict[str, 
     assert search["FunctionUrlConfig"]["AuthType"] == "AWS_IAM"
     assert set(search["Environment"]["Variables"]) == {
         "CONTENT_TABLE_NAME",
+        "SEARCH_TABLE_NAME",
         "SITE_BASE_URL",
         "SITE_LOCALE",
         "SITE_TIMEZONE",
     }
     (policy,) = search["Policies"]
-    (statement,) = policy["Statement"]
-    assert set(statement["Action"]) == {"dynamodb:GetItem", "dynamodb:Query"}  # read only
-    assert statement["Resource"] == {"Fn::GetAtt": ["ContentTable", "Arn"]}
+    grants = {(s["Action"], s["Resource"]["Fn::GetAtt"][0]) for s in policy["Statement"]}
+    assert grants == {("dynamodb:GetItem", "ContentTable"), ("dynamodb:Query", "SearchTable")}  # read only
     for permission in ("SearchFunctionUrlPermission", "SearchFunctionInvokePermission"):
         granted = props(resources, permission)
         assert granted["Principal"] == "cloudfront.amazonaws.com"

@@ -16,6 +16,7 @@ GOOD = {
     "SITE_TIMEZONE": "Asia/Ho_Chi_Minh",
     "MAX_SOURCE_BYTES": "1048576",
     "RENDER_QUEUE_URL": "https://sqs.ap-southeast-1.amazonaws.com/123456789012/render",
+    "SEARCH_TABLE_NAME": "search",
 }
 
 

@@ -27,9 +27,10 @@ CACHE_CONTROL = "public, max-age=60"
 
 @dataclass(frozen=True)
 class SearchSettings:
-    """The four variables the search function reads (it needs no bucket, queue or CDN)."""
+    """The variables the search function reads (it needs no bucket, queue or CDN)."""
 
     content_table: str
+    search_table: str
     base_url: str
     locale: str
     timezone: str
@@ -38,17 +39,18 @@ class SearchSettings:
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> SearchSettings:
         """Read and check the environment, failing loudly like ``Settings``."""
         env = os.environ if environ is None else environ
-        names = ("CONTENT_TABLE_NAME", "SITE_BASE_URL", "SITE_LOCALE", "SITE_TIMEZONE")
+        names = ("CONTENT_TABLE_NAME", "SEARCH_TABLE_NAME", "SITE_BASE_URL", "SITE_LOCALE", "SITE_TIMEZONE")
         missing = [name for name in names if not env.get(name)]
         if missing:
             raise SettingsError(f"missing environment variables: {', '.join(missing)}")
         if env["SITE_LOCALE"] not in SUPPORTED_LOCALES:
             raise SettingsError(f"SITE_LOCALE must be one of {SUPPORTED_LOCALES}")
         return cls(
-            env["CONTENT_TABLE_NAME"],
-            env["SITE_BASE_URL"].rstrip("/"),
-            env["SITE_LOCALE"],
-            env["SITE_TIMEZONE"],
+            content_table=env["CONTENT_TABLE_NAME"],
+            search_table=env["SEARCH_TABLE_NAME"],
+            base_url=env["SITE_BASE_URL"].rstrip("/"),
+            locale=env["SITE_LOCALE"],
+            timezone=env["SITE_TIMEZONE"],
         )
 
 
@@ -57,7 +59,7 @@ class SearchService:
 
     def __init__(self, settings: SearchSettings, dynamodb: object) -> None:
         index = ContentIndex(dynamodb, settings.content_table, settings.timezone)
-        self.search = SearchIndex(dynamodb, settings.content_table)
+        self.search = SearchIndex(dynamodb, settings.search_table)
         self.context = ContextLoader(index, settings)
 
     def page(self, query: str) -> str:

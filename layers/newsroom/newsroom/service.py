@@ -60,7 +60,7 @@ def build_fanout(settings: Settings, clients: Clients | None = None) -> Fanout:
         invalidator=Invalidator(c.cloudfront, settings.distribution_id),
         queue=WorkQueue(c.sqs, settings.render_queue_url),
         context=ContextLoader(index, settings),
-        search=SearchIndex(c.dynamodb, settings.content_table),
+        search=SearchIndex(c.dynamodb, settings.search_table),
     )
 
 

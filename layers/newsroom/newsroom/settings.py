@@ -22,6 +22,7 @@ REQUIRED = (
     "SITE_TIMEZONE",
     "MAX_SOURCE_BYTES",
     "RENDER_QUEUE_URL",
+    "SEARCH_TABLE_NAME",
 )
 
 # Read when set; a deployment without them still works (the feature is off).
@@ -43,6 +44,7 @@ class Settings:
     timezone: str
     max_source_bytes: int
     render_queue_url: str
+    search_table: str
     # The CloudFront KeyValueStore of moved pages' redirects; "" when there is none.
     redirect_store_arn: str = ""
 
@@ -72,5 +74,6 @@ class Settings:
             timezone=env["SITE_TIMEZONE"],
             max_source_bytes=max_bytes,
             render_queue_url=env["RENDER_QUEUE_URL"],
+            search_table=env["SEARCH_TABLE_NAME"],
             redirect_store_arn=env.get("REDIRECT_STORE_ARN", ""),
         )

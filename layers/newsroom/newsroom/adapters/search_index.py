@@ -1,4 +1,4 @@
-"""The search index in the content table: one partition per term.
+"""The search index (its own table, ``SearchTable``): one partition per term.
 
 Items:
 - ``TERM#<term>`` / ``<T|B>#<sort key>``: an article containing the term, in
