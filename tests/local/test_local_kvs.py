@@ -27,6 +27,7 @@ from newsroom.settings import Settings
 
 from local.aws import client
 from local.kvs import KvsServer
+from tests.support.environment import SETTINGS_ENVIRONMENT
 
 
 @pytest.fixture(scope="module")
@@ -279,17 +280,7 @@ def test_the_largest_key_and_value_fit(kvs: Any, arn: str, server: KvsServer) ->
 # ------------------------------------------------------------------ wiring
 
 
-ENVIRONMENT = {
-    "SOURCE_BUCKET_NAME": "src",
-    "SITE_BUCKET_NAME": "site",
-    "CONTENT_TABLE_NAME": "table",
-    "DISTRIBUTION_ID": "E123",
-    "SITE_BASE_URL": "https://tin.example.vn/",
-    "SITE_LOCALE": "vi",
-    "SITE_TIMEZONE": "Asia/Ho_Chi_Minh",
-    "MAX_SOURCE_BYTES": "1048576",
-    "RENDER_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/123456789012/render",
-}
+ENVIRONMENT = SETTINGS_ENVIRONMENT
 
 
 def test_no_store_configured_means_no_redirects() -> None:
