@@ -491,6 +491,7 @@ def _handler_class(cdn: LocalCdn) -> type[BaseHTTPRequestHandler]:
             first_byte = time.monotonic()
             headers = {
                 **response.headers,
+                **dict(cdn.distribution.response_headers),
                 "Content-Length": str(len(response.body)),
                 "Via": "1.1 localcdn (CloudFront)",
                 "X-Amz-Cf-Pop": EDGE_LOCATION,

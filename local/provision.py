@@ -89,6 +89,8 @@ class DistributionInfo:
     log_prefix: str
     # The KeyValueStore associated with the viewer-request function (moved pages' redirects).
     key_value_store_arn: str | None = None
+    # The security headers of the default behavior's response headers policy, as CloudFront adds them.
+    response_headers: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -485,7 +487,39 @@ def create_distribution(
         log_bucket=log_bucket,
         log_prefix=log_prefix,
         key_value_store_arn=store,
+        response_headers=response_headers(template, logical),
     )
+
+
+def response_headers(template: Template, logical: str) -> tuple[tuple[str, str], ...]:
+    """The headers the default behavior's ``AWS::CloudFront::ResponseHeadersPolicy`` adds.
+
+    Managed policies (an id, not a ``Ref``) are not known locally: none are added.
+    """
+    config = template.properties(logical).get("DistributionConfig") or {}
+    reference = (config.get("DefaultCacheBehavior") or {}).get("ResponseHeadersPolicyId")
+    if not isinstance(reference, dict) or "Ref" not in reference:
+        return ()
+    policy = template.properties(str(reference["Ref"])).get("ResponseHeadersPolicyConfig") or {}
+    security = policy.get("SecurityHeadersConfig") or {}
+    headers: list[tuple[str, str]] = []
+    if "ContentSecurityPolicy" in security:
+        headers.append(
+            ("Content-Security-Policy", str(security["ContentSecurityPolicy"]["ContentSecurityPolicy"]))
+        )
+    if "StrictTransportSecurity" in security:
+        hsts = security["StrictTransportSecurity"]
+        value = f"max-age={int(hsts['AccessControlMaxAgeSec'])}"
+        value += "; includeSubDomains" if hsts.get("IncludeSubdomains") else ""
+        value += "; preload" if hsts.get("Preload") else ""
+        headers.append(("Strict-Transport-Security", value))
+    if "ContentTypeOptions" in security:
+        headers.append(("X-Content-Type-Options", "nosniff"))
+    if "FrameOptions" in security:
+        headers.append(("X-Frame-Options", str(security["FrameOptions"]["FrameOption"])))
+    if "ReferrerPolicy" in security:
+        headers.append(("Referrer-Policy", str(security["ReferrerPolicy"]["ReferrerPolicy"])))
+    return tuple(headers)
 
 
 def viewer_request_store(template: Template, logical: str) -> str | None:

@@ -14,6 +14,7 @@ import pytest
 from local.aws import client
 from local.cdn import LOG_FIELDS, LocalCdn, path_matches, ttl_for
 from local.provision import DistributionInfo, ErrorResponse
+from local.stack import REPO_ROOT
 
 
 @dataclass
@@ -210,3 +211,13 @@ def test_ttl_and_path_matching_rules() -> None:
     assert path_matches("/h%E1%BB%99i.html", "/hội.html")
     assert not path_matches("/a", "/a/")
     assert not path_matches("/a/b", "/a/bc")
+
+
+def test_the_local_cdn_adds_the_templates_security_headers() -> None:
+    from local.provision import response_headers  # noqa: PLC0415
+    from local.template import Template  # noqa: PLC0415
+
+    headers = dict(response_headers(Template.load(REPO_ROOT / "template.yaml"), "SiteDistribution"))
+    assert headers["Content-Security-Policy"].startswith("default-src 'self'")
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["Strict-Transport-Security"].startswith("max-age=")

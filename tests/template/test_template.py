@@ -664,3 +664,19 @@ def test_search_is_a_function_url_only_cloudfront_may_call(resources: dict[str, 
     assert int(policy_config["MaxTTL"]) == 60
     keyed = policy_config["ParametersInCacheKeyAndForwardedToOrigin"]["QueryStringsConfig"]
     assert keyed == {"QueryStringBehavior": "whitelist", "QueryStrings": ["q"]}
+
+
+def test_every_response_carries_a_strict_csp_hsts_and_no_framing(resources: dict[str, Any]) -> None:
+    config = props(resources, "SiteDistribution")["DistributionConfig"]
+    behaviors = [config["DefaultCacheBehavior"], *config["CacheBehaviors"]]
+    assert all(b["ResponseHeadersPolicyId"] == {"Ref": "SiteResponseHeadersPolicy"} for b in behaviors)
+    security = props(resources, "SiteResponseHeadersPolicy")["ResponseHeadersPolicyConfig"][
+        "SecurityHeadersConfig"
+    ]
+    csp = security["ContentSecurityPolicy"]["ContentSecurityPolicy"]
+    directives = dict(d.strip().split(" ", 1) for d in csp.split(";"))
+    assert directives["script-src"] == "'self'" and "unsafe-inline" not in csp  # no inline script, ever
+    assert directives["object-src"] == "'none'" and directives["frame-ancestors"] == "'none'"
+    assert int(security["StrictTransportSecurity"]["AccessControlMaxAgeSec"]) >= 31536000
+    assert security["FrameOptions"]["FrameOption"] == "DENY"
+    assert all(part.get("Override", True) for part in security.values())
