@@ -608,6 +608,8 @@ def test_outputs(template: dict[str, Any]) -> None:
         "RenderQueueUrl",
         "RenderDeadLetterQueueUrl",
         "SearchFunctionName",
+        "EditorsGroupName",
+        "AlarmTopicArn",
     }
     assert all(output.get("Description") for output in outputs.values())
     assert outputs["PublishQueueUrl"]["Value"] == {"Ref": "PublishQueue"}
@@ -680,3 +682,37 @@ def test_every_response_carries_a_strict_csp_hsts_and_no_framing(resources: dict
     assert int(security["StrictTransportSecurity"]["AccessControlMaxAgeSec"]) >= 31536000
     assert security["FrameOptions"]["FrameOption"] == "DENY"
     assert all(part.get("Override", True) for part in security.values())
+
+
+def test_alarms_watch_every_dead_letter_queue_and_every_function_and_notify_the_topic(
+    resources: dict[str, Any],
+) -> None:
+    alarms = {k: v["Properties"] for k, v in resources.items() if v["Type"] == "AWS::CloudWatch::Alarm"}
+    watched_queues = {
+        a["Dimensions"][0]["Value"]["Fn::GetAtt"][0] for a in alarms.values() if a["Namespace"] == "AWS/SQS"
+    }
+    assert watched_queues == {"PublishDeadLetterQueue", "RenderDeadLetterQueue"}
+    watched_functions = {
+        a["Dimensions"][0]["Value"]["Ref"] for a in alarms.values() if a["Namespace"] == "AWS/Lambda"
+    }
+    functions = {k for k, v in resources.items() if v["Type"] == "AWS::Serverless::Function"}
+    assert watched_functions == functions
+    assert all(a["AlarmActions"] == [{"Ref": "AlarmTopic"}] for a in alarms.values())
+    assert all(
+        a["Threshold"] == 0 and a["ComparisonOperator"] == "GreaterThanThreshold" for a in alarms.values()
+    )
+
+
+def test_editors_may_write_only_under_the_three_source_prefixes(resources: dict[str, Any]) -> None:
+    (policy,) = props(resources, "EditorsGroup")["Policies"]
+    arn = "arn:${AWS::Partition}:s3:::${SourceBucket}"
+    for statement in policy["PolicyDocument"]["Statement"]:
+        targets = [r["Fn::Sub"] for r in as_list(statement["Resource"])]
+        if "s3:PutObject" in as_list(statement["Action"]):
+            assert sorted(targets) == sorted(
+                f"{arn}/{prefix}*" for prefix in ("articles/", "media/", "site/")
+            )
+        else:
+            assert as_list(statement["Action"]) == ["s3:ListBucket"] and targets == [arn]
+            prefixes = statement["Condition"]["StringLike"]["s3:prefix"]
+            assert all(p == "" or p.split("/")[0] in ("articles", "media", "site") for p in prefixes)
