@@ -25,15 +25,25 @@ logger = Logger(child=True)
 
 
 def s3_keys(record: SQSRecord) -> list[str]:
-    """The raw (still encoded) object keys an SQS message carries.
+    """The raw (still encoded) object keys an SQS message carries."""
+    return [key for key, _ in s3_changes(record)]
+
+
+def s3_changes(record: SQSRecord) -> list[tuple[str, str | None]]:
+    """``(raw key, sequencer)`` for each S3 record an SQS message carries.
 
     ``s3:TestEvent`` (sent when a notification is configured) has no
-    ``Records`` and yields nothing: it is acknowledged, not retried.
+    ``Records`` and yields nothing: it is acknowledged, not retried. The
+    sequencer is absent in moto's events.
     """
     body = json.loads(record.body)
     if "Records" not in body:
         return []
-    return [r.s3.get_object.key for r in S3Event(body).records if r.event_source == "aws:s3"]
+    return [
+        (r.s3.get_object.key, r.s3.get_object.get("sequencer"))
+        for r in S3Event(body).records
+        if r.event_source == "aws:s3"
+    ]
 
 
 def handle_batch(event: dict[str, Any], publisher: Publisher, metrics: Metrics) -> dict[str, Any]:
@@ -42,8 +52,11 @@ def handle_batch(event: dict[str, Any], publisher: Publisher, metrics: Metrics) 
     ingested: list[Ingested] = []
 
     def ingest(record: SQSRecord) -> None:
-        for raw_key in s3_keys(record):
-            result = publisher.ingest(raw_key)
+        for raw_key, sequencer in s3_changes(record):
+            result = publisher.ingest(raw_key, sequencer)
+            if result.stale:
+                logger.info("older event dropped", extra={"key": result.key, "sequencer": sequencer})
+                metrics.add_metric(name="StaleEventDropped", unit=MetricUnit.Count, value=1)
             if result.error:
                 logger.warning("source rejected", extra={"key": result.key, "reason": result.error})
                 metrics.add_metric(name="SourceRejected", unit=MetricUnit.Count, value=1)

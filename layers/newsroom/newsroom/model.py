@@ -105,10 +105,13 @@ class IndexedArticle:
     source_version: str | None = None
     aliases: tuple[str, ...] = ()
     """URLs the article had before it moved (slug or category changed): they answer 301."""
+    sequencer: str | None = None
+    """The newest S3 event sequencer applied to the key (absent when events carry none)."""
 
     def same_content(self, other: IndexedArticle) -> bool:
         """True when applying ``other`` would change nothing readers or editors see."""
-        return replace(self, version=0, source_version=None) == replace(other, version=0, source_version=None)
+        ignored = {"version": 0, "source_version": None, "sequencer": None}
+        return replace(self, **ignored) == replace(other, **ignored)  # type: ignore[arg-type]
 
     def entry(self) -> Entry:
         """The listing entry of a published article."""

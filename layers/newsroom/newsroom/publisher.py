@@ -36,6 +36,7 @@ from newsroom.settings import Settings
 from newsroom.tags import CONFIG_TAG, ERROR_TAG, STATUS_TAG, URL_TAG
 
 MAX_ATTEMPTS = 5
+SEQUENCER_WIDTH = 64
 # Old URLs an article keeps redirecting (a KeyValueStore holds 5 MB in all).
 MAX_ALIASES = 20
 SITE_YAML = "site/site.yaml"
@@ -54,6 +55,8 @@ class Ingested:
     error: str | None = None
     config_version: int | None = None
     """The configuration version a ``site/`` file left in force (its re-render is fanned out)."""
+    stale: bool = False
+    """The event was older than the last one applied to the key, and was dropped."""
 
 
 @dataclass
@@ -93,8 +96,14 @@ class Publisher:
         self._static_done = False
 
     # -- ingest ------------------------------------------------------------------
-    def ingest(self, event_key: str) -> Ingested:
-        """Bring the index in line with the current state of one source key."""
+    def ingest(self, event_key: str, sequencer: str | None = None) -> Ingested:
+        """Bring the index in line with the current state of one source key.
+
+        ``sequencer`` is the event's ``s3.object.sequencer`` when S3 sent one
+        (moto does not): an event older than the last one applied to the key
+        is dropped without reading S3. Without it, the key's current state
+        decides, which is right for any delivery order.
+        """
         key = decode_event_key(event_key)
         try:
             source_key = classify(key)
@@ -102,14 +111,16 @@ class Publisher:
             self.source.tag(key, None, {STATUS_TAG: "error", ERROR_TAG: exc.reason})
             return Ingested(key, error=exc.reason)
         if source_key.kind is SourceKind.ARTICLE:
-            return self._ingest_article(source_key)
+            return self._ingest_article(source_key, sequencer)
         if source_key.kind is SourceKind.MEDIA:
             return self._ingest_media(source_key)
         return self._ingest_config(source_key)
 
-    def _ingest_article(self, key: SourceKey) -> Ingested:
+    def _ingest_article(self, key: SourceKey, sequencer: str | None = None) -> Ingested:
         for _ in range(MAX_ATTEMPTS):
             before = self.index.get(key.key)
+            if is_older(sequencer, before.sequencer if before else None):
+                return Ingested(key.key, stale=True)
             try:
                 current = self.source.current(key.key, self.settings.max_source_bytes)
                 too_big = None
@@ -123,7 +134,7 @@ class Publisher:
             else:
                 after = self._next(before, key, current)
                 version = current.version_id if current else None
-            after = replace(after, source_version=version)
+            after = replace(after, source_version=version, sequencer=latest(sequencer, before))
             if before is not None and before.same_content(after):
                 after = before
                 break
@@ -379,6 +390,28 @@ class Publisher:
             self.index.clear_pending_invalidation(reference)
             sent += 1
         return sent
+
+
+def sequencer_order(sequencer: str) -> str:
+    """A sequencer made comparable: S3 says pad the shorter with zeros on the right, then compare."""
+    return sequencer.upper().ljust(SEQUENCER_WIDTH, "0")
+
+
+def is_older(sequencer: str | None, applied: str | None) -> bool:
+    """True when an event's sequencer is older than the last one applied to the same key."""
+    return (
+        sequencer is not None
+        and applied is not None
+        and sequencer_order(sequencer) < sequencer_order(applied)
+    )
+
+
+def latest(sequencer: str | None, before: IndexedArticle | None) -> str | None:
+    """The newer of an event's sequencer and the one the record already holds."""
+    applied = before.sequencer if before else None
+    if sequencer is None or (applied is not None and not is_older(applied, sequencer)):
+        return applied
+    return sequencer
 
 
 def _iso(moment: datetime) -> str:

@@ -545,6 +545,7 @@ class ContentIndex:
             "error": record.error,
             "source_version": record.source_version,
             "aliases": list(record.aliases) or None,
+            "sequencer": record.sequencer,
         }
         if record.placement:
             item["placement_category"] = _cat(record.placement.category)
@@ -613,4 +614,5 @@ class ContentIndex:
             error=str(item["error"]) if item.get("error") else None,
             source_version=str(item["source_version"]) if item.get("source_version") else None,
             aliases=tuple(str(a) for a in item.get("aliases", [])),
+            sequencer=str(item["sequencer"]) if item.get("sequencer") else None,
         )
