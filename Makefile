@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 export AWS_DEFAULT_REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: run rebuild digest test setup setup-test lint typecheck unit build bench clean
+.PHONY: run rebuild digest redrive test setup setup-test lint typecheck unit build bench clean
 
 run: setup  ## serve the site locally on the embedded moto stack with sample content
 	$(PY) -m local run
@@ -15,6 +15,9 @@ rebuild: setup  ## re-render the running local site from the table and the sourc
 
 digest: setup  ## SHA-256 of every object in the running local site bucket (diff two of them)
 	$(PY) -m local digest
+
+redrive: setup  ## show why dead letters failed, then send them back to their queue
+	$(PY) -m local redrive
 
 test: setup-test lint typecheck  ## set up and run every test
 	$(PY) -m pytest

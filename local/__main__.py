@@ -21,6 +21,7 @@ from types import FrameType
 from local.instance import remove_pidfile, stop_previous, write_pidfile
 from local.ports import PortInUseError
 from local.rebuild import RunningStack, StackNotRunning, digest, rebuild
+from local.redrive import redrive
 from local.stack import DEFAULT_CDN_PORT, DEFAULT_MOTO_PORT, REPO_ROOT, LocalStack
 from local.template import TemplateError
 
@@ -103,7 +104,19 @@ def parser() -> argparse.ArgumentParser:
         "digest", parents=[state], help="print the SHA-256 of every site object (compare two runs with diff)"
     )
     digest.add_argument("--output", type=Path, help="write to this file instead of stdout")
+    commands.add_parser(
+        "redrive", parents=[state], help="show why dead letters failed, then send them back to their queue"
+    )
     return cli
+
+
+def redrive_command(args: argparse.Namespace) -> int:
+    """Move the dead letters back, printing each one's recorded reason."""
+    moved = redrive(RunningStack.find(args.state_dir.resolve()))
+    for letter in moved:
+        print(f"{letter.queue} <- {letter.message_id} {', '.join(letter.keys) or '-'}: {letter.reason}")
+    print(f"{len(moved)} dead letter(s) sent back.")
+    return 0
 
 
 def rebuild_command(args: argparse.Namespace) -> int:
@@ -201,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     for noisy in ("botocore", "boto3", "urllib3", "werkzeug"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    commands = {"run": run, "rebuild": rebuild_command, "digest": digest_command}
+    commands = {"run": run, "rebuild": rebuild_command, "digest": digest_command, "redrive": redrive_command}
     try:
         return commands[args.command](args)
     except (PortInUseError, TemplateError, FileNotFoundError, StackNotRunning, TimeoutError) as error:

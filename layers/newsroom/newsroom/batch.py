@@ -19,6 +19,7 @@ from aws_lambda_powertools.utilities.data_classes import S3Event
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from newsroom.fanout import Fanout
+from newsroom.keys import decode_event_key
 from newsroom.publisher import Ingested, Publisher
 
 logger = Logger(child=True)
@@ -48,19 +49,27 @@ def s3_changes(record: SQSRecord) -> list[tuple[str, str | None]]:
 
 def handle_batch(event: dict[str, Any], publisher: Publisher, metrics: Metrics) -> dict[str, Any]:
     """Process one SQS event; returns the partial batch response Lambda expects."""
-    processor = BatchProcessor(event_type=EventType.SQS)
+    # Every record failing is still a partial response (all listed), not an exception.
+    processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
     ingested: list[Ingested] = []
 
     def ingest(record: SQSRecord) -> None:
-        for raw_key, sequencer in s3_changes(record):
-            result = publisher.ingest(raw_key, sequencer)
-            if result.stale:
-                logger.info("older event dropped", extra={"key": result.key, "sequencer": sequencer})
-                metrics.add_metric(name="StaleEventDropped", unit=MetricUnit.Count, value=1)
-            if result.error:
-                logger.warning("source rejected", extra={"key": result.key, "reason": result.error})
-                metrics.add_metric(name="SourceRejected", unit=MetricUnit.Count, value=1)
-            ingested.append(result)
+        try:
+            for raw_key, sequencer in s3_changes(record):
+                _ingest_one(raw_key, sequencer)
+        except Exception as exc:
+            _record_failure(publisher, record, exc)
+            raise
+
+    def _ingest_one(raw_key: str, sequencer: str | None) -> None:
+        result = publisher.ingest(raw_key, sequencer)
+        if result.stale:
+            logger.info("older event dropped", extra={"key": result.key, "sequencer": sequencer})
+            metrics.add_metric(name="StaleEventDropped", unit=MetricUnit.Count, value=1)
+        if result.error:
+            logger.warning("source rejected", extra={"key": result.key, "reason": result.error})
+            metrics.add_metric(name="SourceRejected", unit=MetricUnit.Count, value=1)
+        ingested.append(result)
 
     records = event.get("Records", [])
     with processor(records=records, handler=ingest):
@@ -70,9 +79,18 @@ def handle_batch(event: dict[str, Any], publisher: Publisher, metrics: Metrics) 
         return response
     try:
         report = publisher.render(ingested)
-    except Exception:
+    except Exception as exc:
         logger.exception("rendering the batch failed; every record will be retried")
+        for raw in records:
+            _record_failure(publisher, SQSRecord(raw), exc, stage="render")
         return {"batchItemFailures": [{"itemIdentifier": r["messageId"]} for r in records]}
+    failed = {f["itemIdentifier"] for f in response.get("batchItemFailures", [])}
+    for raw in records:
+        if (
+            raw["messageId"] not in failed
+            and int(raw.get("attributes", {}).get("ApproximateReceiveCount", 1)) > 1
+        ):
+            publisher.index.clear_failure(raw["messageId"])  # it went through this time
     logger.info(
         "batch published",
         extra={"written": report.written, "removed": report.removed, "invalidated": report.invalidated},
@@ -82,12 +100,41 @@ def handle_batch(event: dict[str, Any], publisher: Publisher, metrics: Metrics) 
     return response
 
 
+def _record_failure(
+    publisher: Publisher, record: SQSRecord, exc: BaseException, stage: str = "ingest"
+) -> None:
+    """Keep why a message failed, by message id: SQS keeps no reason, and the id survives the DLQ."""
+    reason = f"{stage}: {type(exc).__name__}: {exc}"
+    try:
+        keys = [decode_event_key(key) for key, _ in s3_changes(record)]
+    except Exception:  # an unreadable body is itself the reason
+        keys = []
+    try:
+        publisher.index.record_failure(
+            record.message_id, keys, reason, int(record.attributes.approximate_receive_count)
+        )
+    except Exception:  # recording must never hide the original failure
+        logger.exception("could not record the failure", extra={"message_id": record.message_id})
+
+
 def handle_render_batch(event: dict[str, Any], fanout: Fanout, metrics: Metrics) -> dict[str, Any]:
     """One SQS batch of render-queue messages (plans and chunks), each retried on its own."""
-    processor = BatchProcessor(event_type=EventType.SQS)
+    processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
     def run(record: SQSRecord) -> None:
-        report = fanout.handle(record.body)
+        try:
+            report = fanout.handle(record.body)
+        except Exception as exc:
+            try:
+                fanout.index.record_failure(
+                    record.message_id,
+                    [],
+                    f"render: {type(exc).__name__}: {exc}",
+                    int(record.attributes.approximate_receive_count),
+                )
+            except Exception:  # recording must never hide the original failure
+                logger.exception("could not record the failure", extra={"message_id": record.message_id})
+            raise
         if report is None:
             return
         logger.info(

@@ -23,10 +23,11 @@ when deliveries are duplicated or retried (``ADD`` alone is not idempotent).
 
 from __future__ import annotations
 
+import time
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from boto3.dynamodb.types import Binary, TypeDeserializer, TypeSerializer
@@ -36,6 +37,7 @@ from newsroom.errors import ConcurrentChange, RejectedSource
 from newsroom.model import PUBLISHED, Entry, IndexedArticle, Placement, month_bounds, month_of, scopes
 
 MAX_BODY_BYTES = 300_000
+FAILURE_TTL_SECONDS = 14 * 24 * 3600
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
 
@@ -463,6 +465,36 @@ class ContentIndex:
             invalidated=bool(item.get("invalidated", False)),
             dispatched=bool(item.get("dispatched", False)),
         )
+
+    # -- failures -------------------------------------------------------------------
+    def record_failure(self, message_id: str, keys: Sequence[str], reason: str, receive_count: int) -> None:
+        """Why a queue message failed (the latest attempt), kept 14 days like the DLQ's messages."""
+        now = int(time.time())
+        self._db.put_item(
+            TableName=self._table,
+            Item=_dump(
+                {
+                    "pk": "FAILURE",
+                    "sk": message_id,
+                    "keys": list(keys) or None,
+                    "reason": reason[:2000],
+                    "receive_count": receive_count,
+                    "failed_at": datetime.fromtimestamp(now, UTC).isoformat(),
+                    "expires_at": now + FAILURE_TTL_SECONDS,
+                }
+            ),
+        )
+
+    def failure(self, message_id: str) -> dict[str, Any] | None:
+        """The recorded failure of a message, if any."""
+        response = self._db.get_item(
+            TableName=self._table, Key=_dump({"pk": "FAILURE", "sk": message_id}), ConsistentRead=True
+        )
+        return _load(response["Item"]) if "Item" in response else None
+
+    def clear_failure(self, message_id: str) -> None:
+        """Forget a failure once its message went through."""
+        self._db.delete_item(TableName=self._table, Key=_dump({"pk": "FAILURE", "sk": message_id}))
 
     # -- counters ---------------------------------------------------------------
     def stats(self) -> Stats:
