@@ -46,8 +46,10 @@ class SearchIndex:
     def sync(self, record: IndexedArticle) -> int:
         """Make the term items of ``record`` what its current state requires; returns writes made.
 
-        Idempotent and safe to retry: a crash half-way leaves the ``TERMS``
-        item listing the old items, so the next sync deletes what is stale.
+        Idempotent and safe to retry: before any term item is written, the
+        ``TERMS`` item lists the old and the new items (without a digest), so
+        a crash half-way is repaired by the next sync, whatever state it
+        brings: it deletes every stale item and rewrites every kept one.
         """
         desired: dict[tuple[str, str], dict[str, Any]] = {}
         if record.state == PUBLISHED and record.article is not None and record.placement is not None:
@@ -82,22 +84,31 @@ class SearchIndex:
         deletes = sorted(current - set(desired))
         if not puts and not deletes:
             return 0
+        if puts:
+            # Before writing anything, list every item that may exist after a
+            # crash (old and new) with no digest: a later sync, whatever state it
+            # brings, then deletes all that is stale and rewrites all it keeps.
+            self._record(record.source_key, current | set(desired), None)
         self._batch_write(
             [{"PutRequest": {"Item": _dump(item)}} for item in puts]
             + [{"DeleteRequest": {"Key": _dump({"pk": pk, "sk": sk})}} for pk, sk in deletes]
         )
+        self._record(record.source_key, set(desired), digest)
+        return len(puts) + len(deletes)
+
+    def _record(self, source_key: str, keys: set[tuple[str, str]], digest: str | None) -> None:
+        """The ``TERMS`` item: which term items of ``source_key`` may exist, and what they carry."""
         self._db.put_item(
             TableName=self._table,
             Item=_dump(
                 {
-                    "pk": f"TERMS#{record.source_key}",
+                    "pk": f"TERMS#{source_key}",
                     "sk": "TERMS",
-                    "keys": sorted(f"{pk}\n{sk}" for pk, sk in desired) or None,
+                    "keys": sorted(f"{pk}\n{sk}" for pk, sk in keys) or None,
                     "digest": digest,
                 }
             ),
         )
-        return len(puts) + len(deletes)
 
     def _batch_write(self, requests: Sequence[dict[str, Any]]) -> None:
         for start in range(0, len(requests), 25):
