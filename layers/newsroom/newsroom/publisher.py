@@ -311,7 +311,7 @@ class Publisher:
         extra_paths = [p for i in ingested for p in i.paths]
         for version in sorted({i.config_version for i in ingested if i.config_version}):
             self._request_config_job(version)
-        if not records and not extra_paths:
+        if not records and not extra_paths and self._static_done:
             return report
         self._sync_redirects(records)
         if self.search is not None:
@@ -320,11 +320,14 @@ class Publisher:
         renderer = SiteRenderer(self.index, self.context())
         plan = plan_batch(records, self.settings.timezone)
         rendered = Rendered(renderer.around(plan.anchors))
-        for scope in sorted(plan.listings):
+        # The site's skeleton (home, feeds, sitemaps, 404, assets) exists from the first batch a
+        # container handles, even before any article is published: a rebuild renders it too.
+        skeleton = bool(records) or not self._static_done
+        for scope in sorted(plan.listings | ({()} if skeleton else set())):
             rendered.add(renderer.scope(scope))
         for scope, month in sorted(plan.months):
             rendered.add(renderer.archive(scope, month))
-        if records:
+        if skeleton:
             rendered.outputs += renderer.site_files()
         if not self._static_done:
             rendered.outputs += renderer.fixed_files()

@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 # Bounds that keep one article's index work, and one query's reads, constant.
 MAX_TERMS = 400
@@ -19,11 +20,13 @@ MAX_QUERY_TERMS = 6
 MAX_QUERY_LENGTH = 200
 MAX_TERM_LENGTH = 40
 _WORD = re.compile(r"[a-z0-9]+")
+_D = str.maketrans({"đ": "d", "Đ": "D", "ð": "d", "Ð": "D"})
 
 
 def fold(text: str) -> str:
     """``Hội nghị Đổi mới`` → ``hoi nghi doi moi``."""
-    decomposed = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D"))
+    # ``Ð`` (U+00D0) stands for ``Đ`` in text converted from legacy Vietnamese encodings.
+    decomposed = unicodedata.normalize("NFKD", text.translate(_D))
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return stripped.casefold()
 
@@ -70,9 +73,15 @@ class SearchHit:
 def rank(hits: Iterable[SearchHit]) -> list[SearchHit]:
     """More query terms in the title first, then newest first, then by URL (stable)."""
     ordered = sorted(hits, key=lambda h: h.url)
-    ordered.sort(key=lambda h: h.published_at, reverse=True)
+    ordered.sort(key=lambda h: _instant(h.published_at), reverse=True)
     ordered.sort(key=lambda h: h.title_matches, reverse=True)
     return ordered
+
+
+def _instant(published_at: str) -> datetime:
+    """An ISO time as an instant: offsets differ between articles (``+07:00``, ``Z``)."""
+    moment = datetime.fromisoformat(published_at)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def intersect(per_term: Sequence[dict[str, SearchHit]]) -> list[SearchHit]:

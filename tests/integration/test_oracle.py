@@ -1,0 +1,208 @@
+"""The oracle: random uploads, re-uploads, deletes and configuration changes, delivered
+late, twice and out of order to two interleaved workers, end in the site a rebuild
+from scratch produces, and in an index that says what the source bucket says.
+
+Hypothesis chooses the operations, which events each delivery carries (any of
+those sent so far, so duplicates and reordering), their order, and which of
+two workers (two publishers, each with its own caches) takes the batch. It
+runs over in-process moto, so a failing example replays exactly.
+``NEWSROOM_ORACLE_EXAMPLES`` sets how many examples run (default 10, about 2 minutes; CI can raise it).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from moto import mock_aws
+from newsroom.article import parse_article
+from newsroom.fanout import Fanout
+from newsroom.keys import classify
+from newsroom.publisher import Publisher
+from newsroom.service import Clients, build_fanout, build_publisher
+from newsroom.settings import Settings
+
+import local.provision
+from local.template import Template
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = int(os.environ.get("NEWSROOM_ORACLE_EXAMPLES", "10"))
+KEYS = ("articles/tin-tuc/a.md", "articles/tin-tuc/b.md", "articles/chuyen-giao/c.md")
+DATES = ("2024-05-30T08:00:00+07:00", "2024-06-02T08:00:00+07:00", "2024-06-20T08:00:00+07:00")
+CATEGORIES_YAML = (
+    b"- {slug: tin-tuc, name: Tin t\xe1\xbb\xa9c}\n",
+    b"- {slug: chuyen-giao, name: Chuy\xe1\xbb\x83n giao}\n- {slug: tin-tuc, name: Tin}\n",
+)
+FIRST_SEEN = datetime(2024, 1, 1, tzinfo=UTC)
+
+
+def in_process_client(service: str, endpoint_url: str, region: str = "us-east-1") -> Any:
+    return boto3.client(service, region_name=region)
+
+
+@contextmanager
+def in_process_site(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Settings, Clients]]:
+    """The template's resources in in-process moto (no HTTP, so an example replays exactly)."""
+    with mock_aws():
+        monkeypatch.setattr(local.provision, "client", in_process_client)
+        template = Template.load(ROOT / "template.yaml", stack_name="oracle")
+        environment = local.provision.provision(template, "http://moto.invalid").environment()
+        environment.pop("REDIRECT_STORE_ARN", None)  # moto has no KeyValueStore data plane in process
+        settings = Settings.from_environment(environment)
+        names = ("s3", "dynamodb", "cloudfront", "sqs")
+        yield settings, Clients(*(boto3.client(n, region_name="us-east-1") for n in names))
+
+
+@dataclass
+class World:
+    """The source bucket's history and the events it sent."""
+
+    settings: Settings
+    clients: Clients
+    workers: tuple[Publisher, Publisher]
+    fanout: Fanout
+    events: list[tuple[str, str | None]] = field(default_factory=list)
+    undelivered: set[int] = field(default_factory=set)
+    sequencers: dict[str, int] = field(default_factory=dict)
+
+    def change(self, key: str, body: bytes | None) -> None:
+        s3 = self.clients.s3
+        if body is None:
+            s3.delete_object(Bucket=self.settings.source_bucket, Key=key)
+        else:
+            s3.put_object(Bucket=self.settings.source_bucket, Key=key, Body=body)
+        self.sequencers[key] = self.sequencers.get(key, 0) + 1
+        self.events.append((key, f"{self.sequencers[key]:016X}"))
+        self.undelivered.add(len(self.events) - 1)
+
+    def deliver(self, picks: list[int], worker: int) -> None:
+        if not self.events:
+            return
+        chosen = [pick % len(self.events) for pick in picks]
+        self.undelivered.difference_update(chosen)
+        publisher = self.workers[worker]
+        publisher.render([publisher.ingest(*self.events[i]) for i in chosen])
+        self.drain_render_queue()
+
+    def drain_render_queue(self) -> None:
+        sqs = self.clients.sqs
+        while messages := sqs.receive_message(
+            QueueUrl=self.settings.render_queue_url, MaxNumberOfMessages=10
+        ).get("Messages", []):
+            for message in messages:
+                self.fanout.handle(message["Body"])
+                sqs.delete_message(
+                    QueueUrl=self.settings.render_queue_url, ReceiptHandle=message["ReceiptHandle"]
+                )
+
+    def site(self) -> dict[str, bytes]:
+        s3, bucket = self.clients.s3, self.settings.site_bucket
+        keys = [
+            o["Key"]
+            for p in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket)
+            for o in p.get("Contents", [])
+        ]
+        return {k: s3.get_object(Bucket=bucket, Key=k)["Body"].read() for k in keys}
+
+
+def article(key: str, title: int, date: int, moved: bool, renamed: bool, draft: bool) -> bytes:
+    stem = key.rsplit("/", 1)[1].removesuffix(".md")
+    fields = [f"title: {json.dumps(['Hội nghị', 'Tập huấn'][title] + ' ' + stem, ensure_ascii=False)}"]
+    fields.append(f"date: {DATES[date]}")
+    if moved:
+        fields.append("category: Sở hữu trí tuệ")
+    if renamed:
+        fields.append(f"slug: {stem}-moi")
+    if draft:
+        fields.append("status: draft")
+    return ("---\n" + "\n".join(fields) + "\n---\nNội dung bài viết.\n").encode()
+
+
+operation = st.one_of(
+    st.tuples(
+        st.just("put"),
+        st.sampled_from(KEYS),
+        st.integers(0, 1),
+        st.integers(0, 2),
+        st.booleans(),
+        st.booleans(),
+        st.booleans(),
+    ),
+    st.tuples(st.just("delete"), st.sampled_from(KEYS)),
+    st.tuples(st.just("config"), st.integers(0, 1)),
+    st.tuples(st.just("deliver"), st.lists(st.integers(0, 99), min_size=1, max_size=6), st.integers(0, 1)),
+)
+
+
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(steps=st.lists(operation, min_size=2, max_size=14), last_order=st.randoms(use_true_random=False))
+def test_any_delivery_ends_in_the_site_a_rebuild_produces(
+    monkeypatch: pytest.MonkeyPatch, steps: list[tuple[Any, ...]], last_order: Any
+) -> None:
+    with in_process_site(monkeypatch) as (settings_, clients):
+        world = World(
+            settings_,
+            clients,
+            (build_publisher(settings_, clients), build_publisher(settings_, clients)),
+            build_fanout(settings_, clients),
+        )
+        for step in steps:
+            if step[0] == "put":
+                world.change(step[1], article(*step[1:]))
+            elif step[0] == "delete":
+                world.change(step[1], None)
+            elif step[0] == "config":
+                world.change("site/categories.yaml", CATEGORIES_YAML[step[1]])
+            else:
+                world.deliver(step[1], step[2])
+        # Every event reaches some worker at least once, in an order hypothesis chose.
+        rest = sorted(world.undelivered)
+        last_order.shuffle(rest)
+        if rest:
+            world.deliver(rest, 0)
+        world.drain_render_queue()
+
+        # 1. The index says what the source bucket says.
+        s3 = clients.s3
+        expected: dict[str, str] = {}
+        for key in KEYS:
+            try:
+                body = s3.get_object(Bucket=settings_.source_bucket, Key=key)["Body"].read()
+            except s3.exceptions.NoSuchKey:
+                continue
+            parsed = parse_article(classify(key), body, first_seen=FIRST_SEEN, timezone=settings_.timezone)
+            if parsed.status == "published":
+                expected[key] = parsed.url
+        index = world.workers[0].index
+        published = {}
+        for key in KEYS:
+            record = index.get(key)
+            if record is not None and record.state == "published" and record.article is not None:
+                published[key] = record.article.url
+        assert published == expected
+        assert index.stats().articles == len(expected)
+
+        # 2. The site is what a rebuild from scratch produces, byte for byte.
+        incremental = world.site()
+        for key in incremental:
+            s3.delete_object(Bucket=settings_.site_bucket, Key=key)
+        world.fanout.request("rebuild-oracle")
+        world.drain_render_queue()
+        rebuilt = world.site()
+        assert sorted(rebuilt) == sorted(incremental)
+        assert [k for k in incremental if rebuilt[k] != incremental[k]] == []
