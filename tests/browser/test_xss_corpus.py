@@ -131,7 +131,9 @@ def hostile() -> Iterator[Hostile]:
             stack.upload(key, _batch_article(number, [VECTORS[i] for i in indexes]))
             batches[key] = indexes
         named: dict[str, int] = {}
-        for index, vector in enumerate(VECTORS):
+        # Every vector is in every field of a batch article; as a file name, every 4th one is
+        # enough (a file name only reaches a slug, an S3 key and a tag), and keeps the run short.
+        for index, vector in list(enumerate(VECTORS))[::4]:
             # The number goes last: a '/' in the vector makes folders, and the slug comes from the last part.
             key = f"articles/xss-khoa/{vector}-k{index:03d}.md"
             stack.upload(
