@@ -25,11 +25,6 @@ from newsroom.publisher import Ingested, Publisher
 logger = Logger(child=True)
 
 
-def s3_keys(record: SQSRecord) -> list[str]:
-    """The raw (still encoded) object keys an SQS message carries."""
-    return [key for key, _ in s3_changes(record)]
-
-
 def s3_changes(record: SQSRecord) -> list[tuple[str, str | None]]:
     """``(raw key, sequencer)`` for each S3 record an SQS message carries.
 

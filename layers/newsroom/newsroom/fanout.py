@@ -21,7 +21,7 @@ rendered with.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import batched
@@ -33,7 +33,6 @@ from newsroom.adapters.queue import WorkQueue
 from newsroom.adapters.search_index import SearchIndex
 from newsroom.adapters.site import SiteStore
 from newsroom.adapters.source import SourceStore
-from newsroom.planner import invalidation_paths
 from newsroom.renderer import ContextLoader, Rendered, SiteRenderer
 
 ARTICLES_PER_CHUNK = 50
@@ -133,9 +132,10 @@ class Fanout:
         if "articles" in work:
             first, last = work["articles"]
             entries = self.index.entries_between(first, last)
-            rendered.outputs += renderer.articles(entries)
+            found = self.index.get_many(e.source_key for e in entries)
+            rendered.outputs += renderer.articles(entries, found)
             if self.search is not None:  # a rebuild also repairs the search index
-                for record in self.index.get_many(e.source_key for e in entries).values():
+                for record in found.values():
                     self.search.sync(record)
         for scope in work.get("scopes", ()):
             rendered.add(renderer.scope(tuple(scope)))
@@ -163,8 +163,3 @@ class Fanout:
             self.index.mark_job_invalidated(job)
             invalidated = True
         return ChunkReport(job, chunk, written, removed, progress.complete, invalidated)
-
-
-def job_paths(keys: Sequence[str]) -> list[str]:
-    """The paths a list of written keys would need (reported, not sent: the job sends ``/*``)."""
-    return sorted({p for key in keys for p in invalidation_paths(key)})

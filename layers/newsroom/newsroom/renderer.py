@@ -11,7 +11,7 @@ sitemap shard disappear, exactly as a rebuild would not produce them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
@@ -21,7 +21,7 @@ from newsroom.adapters.index import ContentIndex, StoredConfig
 from newsroom.adapters.site import Output
 from newsroom.assets import static_assets
 from newsroom.config import build_config
-from newsroom.model import PUBLISHED, Entry, Placement
+from newsroom.model import PUBLISHED, Entry, IndexedArticle, Placement
 from newsroom.pages import (
     PageContext,
     archive_output,
@@ -144,17 +144,22 @@ class SiteRenderer:
             lists.update(neighbourhood(window, anchor.key))
         return self._articles(lists)
 
-    def articles(self, entries: Sequence[Entry]) -> list[Output]:
+    def articles(
+        self, entries: Sequence[Entry], found: Mapping[str, IndexedArticle] | None = None
+    ) -> list[Output]:
         """The pages of ``entries`` (a chunk of the timeline), each with its own lists."""
         lists: dict[str, Neighbours] = {}
         for entry in entries:
             window = self.index.window(entry.category, entry.key, RADIUS)
             lists[entry.source_key] = neighbourhood(window, entry.key)[entry.source_key]
-        return self._articles(lists)
+        return self._articles(lists, found)
 
-    def _articles(self, lists: dict[str, Neighbours]) -> list[Output]:
+    def _articles(
+        self, lists: dict[str, Neighbours], found: Mapping[str, IndexedArticle] | None = None
+    ) -> list[Output]:
+        """The pages of ``lists``' articles; ``found`` holds their records when the caller read them."""
         outputs = []
-        found = self.index.get_many(lists)
+        found = self.index.get_many(lists) if found is None else found
         for source_key in sorted(lists):
             record = found.get(source_key)
             if record is None or record.state != PUBLISHED or record.article is None:

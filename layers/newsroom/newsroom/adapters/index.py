@@ -285,15 +285,7 @@ class ContentIndex:
 
     def since(self, key: str, limit: int) -> list[Entry]:
         """Site-wide entries at or after sort key ``key``, newest first (the News sitemap)."""
-        response = self._db.query(
-            TableName=self._table,
-            KeyConditionExpression="pk = :pk AND sk >= :k",
-            ExpressionAttributeValues=_dump({":pk": "TREE#", ":k": key}),
-            ScanIndexForward=False,
-            Limit=limit,
-            ConsistentRead=True,
-        )
-        return [self._entry_from_item(_load(i)) for i in response["Items"]]
+        return self._query("TREE#", "sk >= :k", key, forward=False, limit=limit)
 
     def entries_between(self, first: str, last: str) -> list[Entry]:
         """Site-wide entries with sort keys from ``first`` to ``last`` (a re-render chunk)."""
@@ -321,21 +313,20 @@ class ContentIndex:
 
     def scope_counts(self) -> dict[tuple[str, ...], int]:
         """Every category that holds published articles, with how many."""
-        items = self._all(
-            KeyConditionExpression="pk = :pk",
-            ExpressionAttributeValues=_dump({":pk": "SCOPES"}),
-            raw=True,
-        )
-        return {_split(str(i["sk"])): int(i["articles"]) for i in items if int(i.get("articles", 0)) > 0}
+        return {scope: count for scope, count in self._scopes().items() if count > 0}
 
     def emptied_scopes(self) -> list[tuple[str, ...]]:
         """Categories that held articles once and hold none now (their pages may have to go)."""
+        return [scope for scope, count in self._scopes().items() if count <= 0]
+
+    def _scopes(self) -> dict[tuple[str, ...], int]:
+        """The ``SCOPES`` partition: every category ever counted, with its count (zero included)."""
         items = self._all(
             KeyConditionExpression="pk = :pk",
             ExpressionAttributeValues=_dump({":pk": "SCOPES"}),
             raw=True,
         )
-        return [_split(str(i["sk"])) for i in items if int(i.get("articles", 0)) <= 0]
+        return {_split(str(i["sk"])): int(i.get("articles", 0)) for i in items}
 
     def months(self, prefix: tuple[str, ...]) -> list[tuple[str, int]]:
         """The months of home (empty prefix) or a category that hold articles, newest first."""
