@@ -13,18 +13,14 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from moto import mock_aws
 from newsroom.article import parse_article
 from newsroom.fanout import Fanout
 from newsroom.keys import classify
@@ -32,8 +28,7 @@ from newsroom.publisher import Publisher
 from newsroom.service import Clients, build_fanout, build_publisher
 from newsroom.settings import Settings
 
-import local.provision
-from local.template import Template
+from tests.support.in_process import drain_render_queue, in_process_site, site_objects
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = int(os.environ.get("NEWSROOM_ORACLE_EXAMPLES", "10"))
@@ -44,23 +39,6 @@ CATEGORIES_YAML = (
     b"- {slug: chuyen-giao, name: Chuy\xe1\xbb\x83n giao}\n- {slug: tin-tuc, name: Tin}\n",
 )
 FIRST_SEEN = datetime(2024, 1, 1, tzinfo=UTC)
-
-
-def in_process_client(service: str, endpoint_url: str, region: str = "us-east-1") -> Any:
-    return boto3.client(service, region_name=region)
-
-
-@contextmanager
-def in_process_site(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Settings, Clients]]:
-    """The template's resources in in-process moto (no HTTP, so an example replays exactly)."""
-    with mock_aws():
-        monkeypatch.setattr(local.provision, "client", in_process_client)
-        template = Template.load(ROOT / "template.yaml", stack_name="oracle")
-        environment = local.provision.provision(template, "http://moto.invalid").environment()
-        environment.pop("REDIRECT_STORE_ARN", None)  # moto has no KeyValueStore data plane in process
-        settings = Settings.from_environment(environment)
-        names = ("s3", "dynamodb", "cloudfront", "sqs")
-        yield settings, Clients(*(boto3.client(n, region_name="us-east-1") for n in names))
 
 
 @dataclass
@@ -95,24 +73,10 @@ class World:
         self.drain_render_queue()
 
     def drain_render_queue(self) -> None:
-        sqs = self.clients.sqs
-        while messages := sqs.receive_message(
-            QueueUrl=self.settings.render_queue_url, MaxNumberOfMessages=10
-        ).get("Messages", []):
-            for message in messages:
-                self.fanout.handle(message["Body"])
-                sqs.delete_message(
-                    QueueUrl=self.settings.render_queue_url, ReceiptHandle=message["ReceiptHandle"]
-                )
+        drain_render_queue(self.fanout, self.clients, self.settings)
 
     def site(self) -> dict[str, bytes]:
-        s3, bucket = self.clients.s3, self.settings.site_bucket
-        keys = [
-            o["Key"]
-            for p in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket)
-            for o in p.get("Contents", [])
-        ]
-        return {k: s3.get_object(Bucket=bucket, Key=k)["Body"].read() for k in keys}
+        return site_objects(self.clients, self.settings)
 
 
 def article(key: str, title: int, date: int, moved: bool, renamed: bool, draft: bool) -> bytes:

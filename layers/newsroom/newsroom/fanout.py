@@ -33,6 +33,8 @@ from newsroom.adapters.queue import WorkQueue
 from newsroom.adapters.search_index import SearchIndex
 from newsroom.adapters.site import SiteStore
 from newsroom.adapters.source import SourceStore
+from newsroom.errors import ConcurrentChange
+from newsroom.media import sync_media
 from newsroom.renderer import ContextLoader, Rendered, SiteRenderer
 
 ARTICLES_PER_CHUNK = 50
@@ -40,6 +42,7 @@ SCOPES_PER_CHUNK = 5
 MONTHS_PER_CHUNK = 24
 MEDIA_PER_CHUNK = 100
 WILDCARD = "/*"
+MAX_RENDER_PASSES = 5
 
 
 @dataclass(frozen=True)
@@ -125,16 +128,49 @@ class Fanout:
 
     # -- chunks --------------------------------------------------------------------
     def run(self, job: str, chunk: int, work: dict[str, Any]) -> ChunkReport:
-        """Render one chunk, write what changed, count it done, invalidate once at the end."""
+        """Render one chunk, write what changed, count it done, invalidate once at the end.
+
+        Like a publish, a chunk re-renders when the site's revision moved while
+        it rendered, so a publish that ran meanwhile is never overwritten by
+        a page rendered before it.
+        """
+        written: list[str] = []
+        removed: list[str] = []
+        for key in work.get("media", ()):
+            if sync_media(self.source, self.site, key)[1]:
+                written.append(key)
+        for attempt in range(MAX_RENDER_PASSES):
+            revision = self.index.revision()
+            rendered = self._render(work, sync_search=attempt == 0)
+            for output in rendered.outputs:
+                if self.site.differs(output):
+                    self.site.put(output)
+                    written.append(output.key)
+            removed += [key for key in rendered.removals if self.site.delete(key)]
+            if self.index.revision() == revision:
+                break
+        else:
+            raise ConcurrentChange(
+                f"{job} chunk {chunk}: the site kept changing during {MAX_RENDER_PASSES} passes"
+            )
+        progress = self.index.finish_chunk(job, chunk, len(written) + len(removed))
+        invalidated = False
+        if progress.complete and not progress.invalidated:
+            self.invalidator.invalidate(job, [WILDCARD])
+            self.index.mark_job_invalidated(job)
+            invalidated = True
+        return ChunkReport(job, chunk, written, removed, progress.complete, invalidated)
+
+    def _render(self, work: dict[str, Any], *, sync_search: bool) -> Rendered:
+        """A chunk's pages, rendered from the index as it is now."""
         renderer = SiteRenderer(self.index, self.context())
         rendered = Rendered()
-        written: list[str] = []
         if "articles" in work:
             first, last = work["articles"]
             entries = self.index.entries_between(first, last)
             found = self.index.get_many(e.source_key for e in entries)
             rendered.outputs += renderer.articles(entries, found)
-            if self.search is not None:  # a rebuild also repairs the search index
+            if sync_search and self.search is not None:  # a rebuild also repairs the search index
                 for record in found.values():
                     self.search.sync(record)
         for scope in work.get("scopes", ()):
@@ -145,21 +181,4 @@ class Fanout:
                 rendered.add(renderer.archive(scope, month))
         if work.get("site"):
             rendered.outputs += renderer.site_files() + renderer.fixed_files()
-        for key in work.get("media", ()):
-            head = self.source.head(key)
-            if head is not None and self.site.copy_from(
-                self.source.bucket, key, head.version_id, key, head.etag
-            ):
-                written.append(key)
-        for output in rendered.outputs:
-            if self.site.differs(output):
-                self.site.put(output)
-                written.append(output.key)
-        removed = [key for key in rendered.removals if self.site.delete(key)]
-        progress = self.index.finish_chunk(job, chunk, len(written) + len(removed))
-        invalidated = False
-        if progress.complete and not progress.invalidated:
-            self.invalidator.invalidate(job, [WILDCARD])
-            self.index.mark_job_invalidated(job)
-            invalidated = True
-        return ChunkReport(job, chunk, written, removed, progress.complete, invalidated)
+        return rendered

@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
 from newsroom.adapters.cdn import Invalidator
@@ -25,17 +25,17 @@ from newsroom.config import build_config
 from newsroom.errors import ConcurrentChange, RejectedSource
 from newsroom.fanout import Fanout
 from newsroom.keys import SourceKey, SourceKind, classify, decode_event_key
+from newsroom.media import sync_media
 from newsroom.model import DELETED, PUBLISHED, REJECTED, IndexedArticle, Placement, sort_key
-from newsroom.planner import (
-    invalidation_paths,
-    page_key,
-    plan_batch,
-)
+from newsroom.planner import Plan, invalidation_paths, page_key, plan_batch
 from newsroom.renderer import ContextLoader, Rendered, SiteRenderer
 from newsroom.settings import Settings
 from newsroom.tags import CONFIG_TAG, ERROR_TAG, STATUS_TAG, URL_TAG
 
 MAX_ATTEMPTS = 5
+MAX_RENDER_PASSES = 5
+# Lambda runs at most 15 minutes: an older pending invalidation's writer is gone.
+ABANDONED_AFTER = timedelta(minutes=15)
 SEQUENCER_WIDTH = 64
 # Old URLs an article keeps redirecting (a KeyValueStore holds 5 MB in all).
 MAX_ALIASES = 20
@@ -67,6 +67,8 @@ class BatchReport:
     removed: list[str] = field(default_factory=list)
     invalidated: list[str] = field(default_factory=list)
     invalidations: int = 0
+    passes: int = 0
+    """Render passes: more than one when the index changed while the batch rendered."""
 
 
 class Publisher:
@@ -94,6 +96,7 @@ class Publisher:
         self.redirects: Redirects = redirects or NoRedirects()
         self.search = search
         self._static_done = False
+        self._references: set[str] = set()
 
     # -- ingest ------------------------------------------------------------------
     def ingest(self, event_key: str, sequencer: str | None = None) -> Ingested:
@@ -295,17 +298,23 @@ class Publisher:
         return Ingested(key.key, config_version=after.version)
 
     def _ingest_media(self, key: SourceKey) -> Ingested:
-        head = self.source.head(key.key)
-        if head is None:
-            removed = self.site.delete(key.key)
-            return Ingested(key.key, paths=tuple(invalidation_paths(key.key)) if removed else ())
-        written = self.site.copy_from(self.source.bucket, key.key, head.version_id, key.key, head.etag)
-        self.source.tag(key.key, head.version_id, {STATUS_TAG: PUBLISHED, URL_TAG: "/" + key.key})
-        return Ingested(key.key, paths=tuple(invalidation_paths(key.key)) if written else ())
+        head, changed = sync_media(self.source, self.site, key.key)
+        if head is not None:
+            self.source.tag(key.key, head.version_id, {STATUS_TAG: PUBLISHED, URL_TAG: "/" + key.key})
+        return Ingested(key.key, paths=tuple(invalidation_paths(key.key)) if changed else ())
 
     # -- render -----------------------------------------------------------------
     def render(self, ingested: Sequence[Ingested]) -> BatchReport:
-        """Render the plan of a batch, write what changed, invalidate it once."""
+        """Render the plan of a batch, write what changed, invalidate it once.
+
+        Another invocation may change the index while this one renders, and
+        S3 keeps whichever page is written last, so a pass that read the
+        state before that change could overwrite a newer page. Each pass
+        therefore reads the site's revision before it reads anything else,
+        and again after its last write: if it moved, the pass is run again
+        (writing only what still differs). A change committed after that
+        second read is rendered by its own invocation, which writes later.
+        """
         report = BatchReport()
         records = [i.record for i in ingested if i.record is not None]
         extra_paths = [p for i in ingested for p in i.paths]
@@ -317,12 +326,40 @@ class Publisher:
         if self.search is not None:
             for record in records:
                 self.search.sync(record)
-        renderer = SiteRenderer(self.index, self.context())
         plan = plan_batch(records, self.settings.timezone)
-        rendered = Rendered(renderer.around(plan.anchors))
         # The site's skeleton (home, feeds, sitemaps, 404, assets) exists from the first batch a
         # container handles, even before any article is published: a rebuild renders it too.
         skeleton = bool(records) or not self._static_done
+        for _ in range(MAX_RENDER_PASSES):
+            revision = self.index.revision()
+            self._render_pass(plan, skeleton, extra_paths, report)
+            extra_paths = []
+            report.passes += 1
+            if self.index.revision() == revision:
+                break
+        else:
+            raise ConcurrentChange(f"the site kept changing during {MAX_RENDER_PASSES} render passes")
+        self._static_done = True
+        report.invalidations = self.flush_invalidations()
+        return report
+
+    def _render_pass(
+        self, plan: Plan, skeleton: bool, extra_paths: Sequence[str], report: BatchReport
+    ) -> None:
+        """Render the plan from the index as it is now; write, remove and record what changed."""
+        renderer = SiteRenderer(self.index, self.context())
+        anchors = set(plan.anchors)
+        # A URL an article left is removed unless another article holds it now: then that
+        # article's page is rendered (the other invocation may have lost it to this one's removal).
+        removals: list[str] = []
+        for url, _owner in sorted(plan.removals):
+            holder = self.index.url_owner(url)
+            record = self.index.get(holder) if holder is not None else None
+            if record is not None and record.state == PUBLISHED and record.placement is not None:
+                anchors.add(record.placement)
+            elif holder is None and self.site.head(page_key(url)) is not None:
+                removals.append(page_key(url))
+        rendered = Rendered(renderer.around(anchors))
         for scope in sorted(plan.listings | ({()} if skeleton else set())):
             rendered.add(renderer.scope(scope))
         for scope, month in sorted(plan.months):
@@ -332,10 +369,6 @@ class Publisher:
         if not self._static_done:
             rendered.outputs += renderer.fixed_files()
         changed = [o for o in rendered.outputs if self.site.differs(o)]
-        # Another article may own a previous URL by now: only pages written for this key go.
-        removals = [
-            page_key(url) for url, owner in sorted(plan.removals) if self.site.owned_by(page_key(url), owner)
-        ]
         removals += [key for key in sorted(set(rendered.removals)) if self.site.head(key) is not None]
         paths = sorted(
             {quote(p, safe="/-._~*") for o in changed for p in invalidation_paths(o.key)}
@@ -343,17 +376,16 @@ class Publisher:
             | {quote(p, safe="/-._~*") for p in extra_paths}
         )
         if paths:
-            self.index.put_pending_invalidation(f"{_iso(datetime.now(UTC))}#{uuid.uuid4().hex}", paths)
+            reference = f"{_iso(datetime.now(UTC))}#{uuid.uuid4().hex}"
+            self._references.add(reference)
+            self.index.put_pending_invalidation(reference, paths)
         for output in changed:
             self.site.put(output)
             report.written.append(output.key)
         for key in removals:
             self.site.remove(key)
             report.removed.append(key)
-        self._static_done = True
-        report.invalidated = paths
-        report.invalidations = self.flush_invalidations()
-        return report
+        report.invalidated = sorted({*report.invalidated, *paths})
 
     def _sync_redirects(self, records: Sequence[IndexedArticle]) -> None:
         """Old URLs of published articles answer 301 to the current one; others answer nothing.
@@ -386,11 +418,22 @@ class Publisher:
             self.fanout.request(job)
 
     def flush_invalidations(self) -> int:
-        """Send every recorded invalidation (this batch's and any a crash left behind)."""
+        """Send this container's recorded invalidations, and any a crashed invocation left behind.
+
+        Another invocation's recent record is left alone: its pages may not be
+        written yet, and an invalidation sent before them would let the CDN
+        cache the old page again. It sends its own; a record older than the
+        longest a Lambda function can run has lost its writer, so any
+        invocation sends it (and a redelivered batch arrives only after that).
+        """
         sent = 0
+        abandoned = _iso(datetime.now(UTC) - ABANDONED_AFTER)
         for reference, paths in self.index.pending_invalidations():
+            if reference not in self._references and reference >= abandoned:
+                continue
             self.invalidator.invalidate(reference, paths)
             self.index.clear_pending_invalidation(reference)
+            self._references.discard(reference)
             sent += 1
         return sent
 

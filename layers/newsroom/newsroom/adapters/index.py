@@ -7,7 +7,9 @@ Items:
 - ``TREE#<prefix>`` / ``<sort key>``: the article in the listing of home
   (empty prefix) and of each ancestor category.
 - ``URL#<url>`` / ``URL``: which source key owns a URL (no two articles share a page).
-- ``STATS`` / ``SITE``: the site's counters.
+- ``STATS`` / ``SITE``: the site's counters, and its ``revision``: a number
+  every change of stored state adds one to, in the same transaction, so a
+  render pass can tell whether the state it read moved while it wrote.
 - ``SCOPES`` / ``<category>``: how many published articles a category holds,
   subcategories included (which categories exist, for menus and blocks).
 - ``MONTHS#<category>`` / ``<yyyy-mm>``: how many articles a month of a
@@ -197,18 +199,32 @@ class ContentIndex:
 
         was = before is not None and before.state == PUBLISHED
         now = after.state == PUBLISHED
-        if was != now:
-            actions.append(
-                {
-                    "Update": {
-                        "TableName": self._table,
-                        "Key": _dump({"pk": "STATS", "sk": "SITE"}),
-                        "UpdateExpression": "ADD articles :d",
-                        "ExpressionAttributeValues": _dump({":d": 1 if now else -1}),
-                    }
-                }
-            )
+        actions.append(self._revision_action(1 if now and not was else -1 if was and not now else 0))
         return actions
+
+    def _revision_action(self, articles: int = 0) -> dict[str, Any]:
+        """The ``STATS`` update of a change: one more revision, and the article count moved."""
+        expression, values = "ADD revision :one", {":one": 1}
+        if articles:
+            expression, values = expression + ", articles :d", {**values, ":d": articles}
+        return {
+            "Update": {
+                "TableName": self._table,
+                "Key": _dump({"pk": "STATS", "sk": "SITE"}),
+                "UpdateExpression": expression,
+                "ExpressionAttributeValues": _dump(values),
+            }
+        }
+
+    def revision(self) -> int:
+        """The site's revision: it moves with every change of articles or configuration."""
+        response = self._db.get_item(
+            TableName=self._table,
+            Key=_dump({"pk": "STATS", "sk": "SITE"}),
+            ConsistentRead=True,
+            ProjectionExpression="revision",
+        )
+        return int(_load(response["Item"]).get("revision", 0)) if "Item" in response else 0
 
     def _counter_actions(self, before: IndexedArticle | None, after: IndexedArticle) -> list[dict[str, Any]]:
         """ADDs to the category and month counters, netted per item (one action per item)."""
@@ -389,9 +405,10 @@ class ContentIndex:
                 "ExpressionAttributeValues": _dump({":v": before.version}),
             }
         )
+        put = {"Put": {"TableName": self._table, "Item": _dump(item), **condition}}
         try:
-            self._db.put_item(TableName=self._table, Item=_dump(item), **condition)
-        except self._db.exceptions.ConditionalCheckFailedException as exc:
+            self._db.transact_write_items(TransactItems=[put, self._revision_action()])
+        except self._db.exceptions.TransactionCanceledException as exc:
             raise ConcurrentChange("the site configuration changed meanwhile") from exc
 
     # -- fanned-out jobs -----------------------------------------------------------

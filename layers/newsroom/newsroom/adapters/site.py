@@ -73,11 +73,6 @@ class SiteStore:
             Metadata={**output.metadata, "sha256": output.digest},
         )
 
-    def owned_by(self, key: str, owner: str) -> bool:
-        """True when the page at ``key`` was written for ``owner`` (a source key)."""
-        current = self.head(key)
-        return current is not None and current.get("Metadata", {}).get("source-key") == _meta(owner)
-
     def remove(self, key: str) -> None:
         """Remove an object (removing a missing one is not an error in S3)."""
         self._s3.delete_object(Bucket=self.bucket, Key=key)

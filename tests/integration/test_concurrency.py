@@ -1,0 +1,162 @@
+"""Two invocations touching the same category at once never leave a stale page behind.
+
+Each race is staged call by call (``tests/support/scheduler.py``): one worker
+is stopped just before it writes, the other runs a whole publish, then the
+first goes on. How it is prevented: every change of stored state adds one to
+the site's *revision* inside its DynamoDB transaction; a render pass reads the
+revision before it reads anything and again after its last write, and runs
+again when it moved. Each race is also run with that check switched off, to
+show that it really happens.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from newsroom.adapters.index import ContentIndex
+from newsroom.publisher import BatchReport, Publisher
+from newsroom.service import Clients, build_publisher
+from newsroom.settings import Settings
+
+from tests.support.in_process import in_process_site, new_clients, rebuilt_from_scratch, site_objects
+from tests.support.scheduler import Gate, gated
+
+CATEGORY = "articles/tin-tuc"
+
+
+def article(title: str, date: str, slug: str | None = None) -> bytes:
+    fields = f"title: {title}\ndate: {date}\n" + (f"slug: {slug}\n" if slug else "")
+    return f"---\n{fields}---\nNội dung bài viết.\n".encode()
+
+
+@pytest.fixture
+def site(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Settings, Clients]]:
+    with in_process_site(monkeypatch, "concurrency") as (settings, clients):
+        yield settings, clients
+
+
+def worker(settings: Settings) -> Publisher:
+    """A publisher in its own container, with its own clients, stopping at its gate."""
+    clients = new_clients()
+    gated([clients.s3, clients.dynamodb, clients.cloudfront, clients.sqs])
+    return build_publisher(settings, clients)
+
+
+def publish(publisher: Publisher, *keys: str) -> BatchReport:
+    return publisher.render([publisher.ingest(key) for key in keys])
+
+
+def upload(clients: Clients, settings: Settings, key: str, body: bytes) -> None:
+    clients.s3.put_object(Bucket=settings.source_bucket, Key=key, Body=body)
+
+
+def page(clients: Clients, settings: Settings, key: str) -> str | None:
+    return site_objects(clients, settings).get(key, b"").decode() or None
+
+
+def without_revision_check(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bug this file guards against: a render pass that never notices the state moved."""
+    monkeypatch.setattr(ContentIndex, "revision", lambda self: 0)
+
+
+@pytest.mark.parametrize("checked", [True, False], ids=["revision-checked", "check-switched-off"])
+def test_a_listing_rendered_before_another_publish_is_not_left_over_it(
+    site: tuple[Settings, Clients], monkeypatch: pytest.MonkeyPatch, checked: bool
+) -> None:
+    settings, clients = site
+    upload(clients, settings, f"{CATEGORY}/mot.md", article("Bài một", "2024-04-01T08:00:00+07:00"))
+    publish(build_publisher(settings, clients), f"{CATEGORY}/mot.md")
+    upload(clients, settings, f"{CATEGORY}/hai.md", article("Bài hai", "2024-04-02T08:00:00+07:00"))
+    upload(clients, settings, f"{CATEGORY}/ba.md", article("Bài ba", "2024-04-03T08:00:00+07:00"))
+    if not checked:
+        without_revision_check(monkeypatch)
+
+    first = Gate("A", lambda: publish(worker(settings), f"{CATEGORY}/hai.md")).start()
+    first.run_until(lambda call: call == "s3:PutObject")  # A has read the index and rendered
+    Gate("B", lambda: publish(worker(settings), f"{CATEGORY}/ba.md")).start().finish()
+    report: BatchReport = first.finish()  # A writes what it rendered before B's publish
+
+    listing = page(clients, settings, "tin-tuc/index.html") or ""
+    neighbour = page(clients, settings, "tin-tuc/hai.html") or ""
+    if not checked:  # the race is real: A's older listing and neighbour lists win
+        assert "Bài ba" not in listing
+        assert "Bài ba" not in neighbour
+        return
+    assert report.passes == 2
+    assert all(title in listing for title in ("Bài một", "Bài hai", "Bài ba"))
+    assert "Bài ba" in neighbour  # the neighbour lists of A's article are fresh too
+    incremental = site_objects(clients, settings)
+    assert rebuilt_from_scratch(clients, settings) == incremental
+
+
+@pytest.mark.parametrize("checked", [True, False], ids=["revision-checked", "check-switched-off"])
+def test_a_url_handed_over_during_a_render_keeps_its_new_page(
+    site: tuple[Settings, Clients], monkeypatch: pytest.MonkeyPatch, checked: bool
+) -> None:
+    settings, clients = site
+    upload(
+        clients, settings, f"{CATEGORY}/x.md", article("Bài cũ", "2024-04-01T08:00:00+07:00", slug="chung")
+    )
+    publish(build_publisher(settings, clients), f"{CATEGORY}/x.md")
+    # x moves to another URL, and y takes the one x leaves.
+    upload(clients, settings, f"{CATEGORY}/x.md", article("Bài cũ", "2024-04-01T08:00:00+07:00", slug="khac"))
+    upload(
+        clients, settings, f"{CATEGORY}/y.md", article("Bài mới", "2024-04-02T08:00:00+07:00", slug="chung")
+    )
+    if not checked:
+        without_revision_check(monkeypatch)
+
+    first = Gate("A", lambda: publish(worker(settings), f"{CATEGORY}/x.md")).start()
+    first.run_until(lambda call: call == "s3:DeleteObject")  # A found /tin-tuc/chung.html ownerless
+    Gate("B", lambda: publish(worker(settings), f"{CATEGORY}/y.md")).start().finish()
+    first.finish()  # A removes the page it decided to remove
+
+    handed_over = page(clients, settings, "tin-tuc/chung.html")
+    if not checked:  # the race is real: y's new page is gone
+        assert handed_over is None
+        return
+    assert handed_over is not None and "Bài mới" in handed_over
+    assert "Bài cũ" in (page(clients, settings, "tin-tuc/khac.html") or "")
+    incremental = site_objects(clients, settings)
+    assert rebuilt_from_scratch(clients, settings) == incremental
+
+
+def test_a_media_file_deleted_while_it_is_copied_does_not_come_back(site: tuple[Settings, Clients]) -> None:
+    settings, clients = site
+    key = "media/2024/anh.png"
+    upload(clients, settings, key, b"\x89PNG\r\n\x1a\n" + bytes(64))
+    copying = Gate("A", lambda: publish(worker(settings), key)).start()
+    copying.run_until(lambda call: call == "s3:CopyObject")  # A saw the file and is about to copy it
+    clients.s3.delete_object(Bucket=settings.source_bucket, Key=key)
+    Gate("B", lambda: publish(worker(settings), key)).start().finish()  # the delete's event
+    copying.finish()
+    assert key not in site_objects(clients, settings)
+
+
+def test_two_publishers_at_every_interleaving_point_agree_with_a_rebuild(
+    site: tuple[Settings, Clients],
+) -> None:
+    """B's whole publish is slotted in before each call of A's in turn (the first 40 calls)."""
+    settings, clients = site
+    publisher = build_publisher(settings, clients)
+    upload(clients, settings, f"{CATEGORY}/mot.md", article("Bài một", "2024-04-01T08:00:00+07:00"))
+    publish(publisher, f"{CATEGORY}/mot.md")
+    calls = 0
+    for point in range(0, 40, 3):
+        day = 2 + point // 3
+        a, b = f"{CATEGORY}/a{point}.md", f"{CATEGORY}/b{point}.md"
+        upload(clients, settings, a, article(f"Bài A{point}", f"2024-04-{day:02d}T08:00:00+07:00"))
+        upload(clients, settings, b, article(f"Bài B{point}", f"2024-04-{day:02d}T09:00:00+07:00"))
+        first = Gate("A", lambda a=a: publish(worker(settings), a)).start()
+        for _ in range(point):
+            if first.done:
+                break
+            first.advance()
+        calls = max(calls, point)
+        Gate("B", lambda b=b: publish(worker(settings), b)).start().finish()
+        first.finish()
+        listing = page(clients, settings, "tin-tuc/index.html") or ""
+        assert f"Bài A{point}" in listing and f"Bài B{point}" in listing, point
+    incremental = site_objects(clients, settings)
+    assert rebuilt_from_scratch(clients, settings) == incremental

@@ -1,0 +1,77 @@
+"""The template's resources in in-process moto: no HTTP, so a test replays exactly."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+from newsroom.fanout import Fanout
+from newsroom.service import Clients, build_fanout
+from newsroom.settings import Settings
+
+import local.provision
+from local.template import Template
+
+ROOT = Path(__file__).resolve().parents[2]
+SERVICES = ("s3", "dynamodb", "cloudfront", "sqs")
+
+
+def in_process_client(service: str, endpoint_url: str, region: str = "us-east-1") -> Any:
+    return boto3.client(service, region_name=region)
+
+
+def new_clients() -> Clients:
+    """A container's own clients (each worker gets its own, as each Lambda container does)."""
+    return Clients(*(boto3.client(name, region_name="us-east-1") for name in SERVICES))
+
+
+@contextmanager
+def in_process_site(
+    monkeypatch: pytest.MonkeyPatch, stack_name: str = "oracle"
+) -> Iterator[tuple[Settings, Clients]]:
+    """Resources created from ``template.yaml`` itself, inside ``mock_aws``."""
+    with mock_aws():
+        monkeypatch.setattr(local.provision, "client", in_process_client)
+        template = Template.load(ROOT / "template.yaml", stack_name=stack_name)
+        environment = local.provision.provision(template, "http://moto.invalid").environment()
+        environment.pop("REDIRECT_STORE_ARN", None)  # moto has no KeyValueStore data plane in process
+        yield Settings.from_environment(environment), new_clients()
+
+
+def site_objects(clients: Clients, settings: Settings) -> dict[str, bytes]:
+    """Every object of the site bucket, by key."""
+    s3, bucket = clients.s3, settings.site_bucket
+    keys = [
+        o["Key"]
+        for p in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket)
+        for o in p.get("Contents", [])
+    ]
+    return {k: s3.get_object(Bucket=bucket, Key=k)["Body"].read() for k in keys}
+
+
+def drain_render_queue(fanout: Fanout, clients: Clients, settings: Settings) -> None:
+    """Run every render-queue message (plans, then the chunks they send) until none is left."""
+    sqs = clients.sqs
+    while messages := sqs.receive_message(QueueUrl=settings.render_queue_url, MaxNumberOfMessages=10).get(
+        "Messages", []
+    ):
+        for message in messages:
+            fanout.handle(message["Body"])
+            sqs.delete_message(QueueUrl=settings.render_queue_url, ReceiptHandle=message["ReceiptHandle"])
+
+
+def rebuilt_from_scratch(
+    clients: Clients, settings: Settings, job: str = "rebuild-check"
+) -> dict[str, bytes]:
+    """Empty the site bucket, rebuild it with a fresh fan-out worker, and return what it holds."""
+    for key in site_objects(clients, settings):
+        clients.s3.delete_object(Bucket=settings.site_bucket, Key=key)
+    fanout = build_fanout(settings, clients)
+    fanout.request(job, media=True)
+    drain_render_queue(fanout, clients, settings)
+    return site_objects(clients, settings)
