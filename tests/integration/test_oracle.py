@@ -11,34 +11,25 @@ runs over in-process moto, so a failing example replays exactly.
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from newsroom.article import parse_article
 from newsroom.fanout import Fanout
-from newsroom.keys import classify
 from newsroom.publisher import Publisher
 from newsroom.service import Clients, build_fanout, build_publisher
 from newsroom.settings import Settings
 
-from tests.support.in_process import drain_render_queue, in_process_site, site_objects
+from tests.support.in_process import drain_render_queue, in_process_site, rebuilt_from_scratch, site_objects
+from tests.support.oracle import CATEGORIES_YAML, KEYS, article, assert_table_matches_source
+from tests.support.summary import count, note
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = int(os.environ.get("NEWSROOM_ORACLE_EXAMPLES", "10"))
-KEYS = ("articles/tin-tuc/a.md", "articles/tin-tuc/b.md", "articles/chuyen-giao/c.md")
-DATES = ("2024-05-30T08:00:00+07:00", "2024-06-02T08:00:00+07:00", "2024-06-20T08:00:00+07:00")
-CATEGORIES_YAML = (
-    b"- {slug: tin-tuc, name: Tin t\xe1\xbb\xa9c}\n",
-    b"- {slug: chuyen-giao, name: Chuy\xe1\xbb\x83n giao}\n- {slug: tin-tuc, name: Tin}\n",
-)
-FIRST_SEEN = datetime(2024, 1, 1, tzinfo=UTC)
 
 
 @dataclass
@@ -77,19 +68,6 @@ class World:
 
     def site(self) -> dict[str, bytes]:
         return site_objects(self.clients, self.settings)
-
-
-def article(key: str, title: int, date: int, moved: bool, renamed: bool, draft: bool) -> bytes:
-    stem = key.rsplit("/", 1)[1].removesuffix(".md")
-    fields = [f"title: {json.dumps(['Hội nghị', 'Tập huấn'][title] + ' ' + stem, ensure_ascii=False)}"]
-    fields.append(f"date: {DATES[date]}")
-    if moved:
-        fields.append("category: Sở hữu trí tuệ")
-    if renamed:
-        fields.append(f"slug: {stem}-moi")
-    if draft:
-        fields.append("status: draft")
-    return ("---\n" + "\n".join(fields) + "\n---\nNội dung bài viết.\n").encode()
 
 
 operation = st.one_of(
@@ -141,32 +119,11 @@ def test_any_delivery_ends_in_the_site_a_rebuild_produces(
             world.deliver(rest, 0)
         world.drain_render_queue()
 
-        # 1. The index says what the source bucket says.
-        s3 = clients.s3
-        expected: dict[str, str] = {}
-        for key in KEYS:
-            try:
-                body = s3.get_object(Bucket=settings_.source_bucket, Key=key)["Body"].read()
-            except s3.exceptions.NoSuchKey:
-                continue
-            parsed = parse_article(classify(key), body, first_seen=FIRST_SEEN, timezone=settings_.timezone)
-            if parsed.status == "published":
-                expected[key] = parsed.url
-        index = world.workers[0].index
-        published = {}
-        for key in KEYS:
-            record = index.get(key)
-            if record is not None and record.state == "published" and record.article is not None:
-                published[key] = record.article.url
-        assert published == expected
-        assert index.stats().articles == len(expected)
+        # 1. The table says what the source bucket says.
+        assert_table_matches_source(world.workers[0].index, clients, settings_)
 
         # 2. The site is what a rebuild from scratch produces, byte for byte.
         incremental = world.site()
-        for key in incremental:
-            s3.delete_object(Bucket=settings_.site_bucket, Key=key)
-        world.fanout.request("rebuild-oracle")
-        world.drain_render_queue()
-        rebuilt = world.site()
-        assert sorted(rebuilt) == sorted(incremental)
-        assert [k for k in incremental if rebuilt[k] != incremental[k]] == []
+        assert rebuilt_from_scratch(clients, settings_, "rebuild-oracle") == incremental
+        note("batch-interleaved oracle", workers=len(world.workers))
+        count("batch-interleaved oracle", examples=1, steps=len(steps))

@@ -1,0 +1,70 @@
+"""What the oracles share: the editors' material and what the table must say afterwards.
+
+The table is checked against the source bucket alone (what a rebuild of the
+index from scratch would store): the published set and URLs, the site count,
+every category's count, the months of home and the home listing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import UTC, datetime
+
+from newsroom.adapters.index import ContentIndex
+from newsroom.article import parse_article
+from newsroom.keys import classify
+from newsroom.model import month_of, scopes, sort_key
+from newsroom.service import Clients
+from newsroom.settings import Settings
+
+KEYS = ("articles/tin-tuc/a.md", "articles/tin-tuc/b.md", "articles/chuyen-giao/c.md")
+DATES = ("2024-05-30T08:00:00+07:00", "2024-06-02T08:00:00+07:00", "2024-06-20T08:00:00+07:00")
+CATEGORIES_YAML = (
+    b"- {slug: tin-tuc, name: Tin t\xe1\xbb\xa9c}\n",
+    b"- {slug: chuyen-giao, name: Chuy\xe1\xbb\x83n giao}\n- {slug: tin-tuc, name: Tin}\n",
+)
+FIRST_SEEN = datetime(2024, 1, 1, tzinfo=UTC)
+
+
+def article(key: str, title: int, date: int, moved: bool, renamed: bool, draft: bool) -> bytes:
+    """An article of one of the test's keys, in any of the forms the oracles upload."""
+    stem = key.rsplit("/", 1)[1].removesuffix(".md")
+    fields = [f"title: {json.dumps(['Hội nghị', 'Tập huấn'][title] + ' ' + stem, ensure_ascii=False)}"]
+    fields.append(f"date: {DATES[date]}")
+    if moved:
+        fields.append("category: Sở hữu trí tuệ")
+    if renamed:
+        fields.append(f"slug: {stem}-moi")
+    if draft:
+        fields.append("status: draft")
+    return ("---\n" + "\n".join(fields) + "\n---\nNội dung bài viết.\n").encode()
+
+
+def assert_table_matches_source(index: ContentIndex, clients: Clients, settings: Settings) -> None:
+    """The table holds exactly what parsing the source bucket's articles gives."""
+    s3 = clients.s3
+    expected: dict[str, str] = {}
+    categories: Counter[tuple[str, ...]] = Counter()
+    months: Counter[str] = Counter()
+    for key in KEYS:
+        try:
+            body = s3.get_object(Bucket=settings.source_bucket, Key=key)["Body"].read()
+        except s3.exceptions.NoSuchKey:
+            continue
+        parsed = parse_article(classify(key), body, first_seen=FIRST_SEEN, timezone=settings.timezone)
+        if parsed.status != "published":
+            continue
+        expected[key] = parsed.url
+        categories.update(scope for scope in scopes(parsed.category) if scope)
+        months[month_of(sort_key(parsed.published_at, parsed.url), settings.timezone)] += 1
+    published = {}
+    for key in KEYS:
+        record = index.get(key)
+        if record is not None and record.state == "published" and record.article is not None:
+            published[key] = record.article.url
+    assert published == expected
+    assert index.stats().articles == len(expected)
+    assert index.scope_counts() == dict(categories)
+    assert dict(index.months(())) == dict(months)
+    assert sorted(e.source_key for e in index.latest((), 50)) == sorted(expected)
