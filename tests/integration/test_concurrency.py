@@ -160,3 +160,41 @@ def test_two_publishers_at_every_interleaving_point_agree_with_a_rebuild(
         assert f"Bài A{point}" in listing and f"Bài B{point}" in listing, point
     incremental = site_objects(clients, settings)
     assert rebuilt_from_scratch(clients, settings) == incremental
+
+
+def sent_invalidations(clients: Clients, settings: Settings) -> list[list[str]]:
+    cloudfront, distribution = clients.cloudfront, settings.distribution_id
+    summaries = cloudfront.list_invalidations(DistributionId=distribution)["InvalidationList"].get(
+        "Items", []
+    )
+    return [
+        cloudfront.get_invalidation(DistributionId=distribution, Id=s["Id"])["Invalidation"][
+            "InvalidationBatch"
+        ]["Paths"].get("Items", [])
+        for s in summaries
+    ]
+
+
+def test_another_invocations_invalidation_waits_for_its_pages(site: tuple[Settings, Clients]) -> None:
+    """Sent before its pages are written, it would let the CDN cache the old page again."""
+    settings, clients = site
+    upload(clients, settings, f"{CATEGORY}/mot.md", article("Bài một", "2024-04-01T08:00:00+07:00"))
+    upload(clients, settings, "articles/chuyen-giao/hai.md", article("Bài hai", "2024-04-02T08:00:00+07:00"))
+    first = Gate("A", lambda: publish(worker(settings), f"{CATEGORY}/mot.md")).start()
+    first.run_until(lambda call: call == "s3:PutObject")  # A recorded its paths, wrote nothing yet
+    Gate("B", lambda: publish(worker(settings), "articles/chuyen-giao/hai.md")).start().finish()
+    assert not any("/tin-tuc/mot.html" in paths for paths in sent_invalidations(clients, settings))
+    first.finish()
+    assert any("/tin-tuc/mot.html" in paths for paths in sent_invalidations(clients, settings))
+
+
+def test_an_invalidation_left_by_a_crashed_invocation_is_sent_by_the_next_one(
+    site: tuple[Settings, Clients],
+) -> None:
+    settings, clients = site
+    publisher = build_publisher(settings, clients)
+    publisher.index.put_pending_invalidation("2024-04-01T00:00:00+00:00#crashed", ["/tin-tuc/cu.html"])
+    upload(clients, settings, f"{CATEGORY}/mot.md", article("Bài một", "2024-04-01T08:00:00+07:00"))
+    publish(publisher, f"{CATEGORY}/mot.md")
+    assert ["/tin-tuc/cu.html"] in sent_invalidations(clients, settings)
+    assert publisher.index.pending_invalidations() == []

@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 from cfnlint.decode import cfn_yaml
+from newsroom.publisher import ABANDONED_AFTER
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "template.yaml"
@@ -306,6 +307,15 @@ def test_queue_visibility_is_at_least_six_function_timeouts(
     timeout = function_timeout(template, "PublishFunction")
     assert timeout == 60
     assert visibility >= 6 * timeout
+
+
+def test_a_crashed_publish_leaves_its_invalidation_to_the_redelivered_batch(
+    template: dict[str, Any], resources: dict[str, Any]
+) -> None:
+    """Pending invalidations are abandoned after the timeout, and before the batch comes back."""
+    visibility = int(props(resources, "PublishQueue")["VisibilityTimeout"])
+    timeout = function_timeout(template, "PublishFunction")
+    assert timeout < ABANDONED_AFTER.total_seconds() < visibility
 
 
 def test_dead_letter_queue_outlives_the_queue(resources: dict[str, Any]) -> None:

@@ -34,8 +34,10 @@ from newsroom.tags import CONFIG_TAG, ERROR_TAG, STATUS_TAG, URL_TAG
 
 MAX_ATTEMPTS = 5
 MAX_RENDER_PASSES = 5
-# Lambda runs at most 15 minutes: an older pending invalidation's writer is gone.
-ABANDONED_AFTER = timedelta(minutes=15)
+# Longer than PublishFunction's timeout (60 s), so an older pending invalidation's writer is
+# gone; shorter than PublishQueue's visibility timeout (360 s), so the redelivered batch sends
+# it. tests/template checks both against template.yaml.
+ABANDONED_AFTER = timedelta(seconds=120)
 SEQUENCER_WIDTH = 64
 # Old URLs an article keeps redirecting (a KeyValueStore holds 5 MB in all).
 MAX_ALIASES = 20
@@ -423,8 +425,8 @@ class Publisher:
         Another invocation's recent record is left alone: its pages may not be
         written yet, and an invalidation sent before them would let the CDN
         cache the old page again. It sends its own; a record older than the
-        longest a Lambda function can run has lost its writer, so any
-        invocation sends it (and a redelivered batch arrives only after that).
+        function's timeout has lost its writer, so any invocation sends it
+        (the redelivered batch of a crashed one arrives only after that).
         """
         sent = 0
         abandoned = _iso(datetime.now(UTC) - ABANDONED_AFTER)
