@@ -14,12 +14,22 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from newsroom.adapters import search_index
 from newsroom.adapters.index import ContentIndex
+from newsroom.adapters.search_index import SearchIndex
+from newsroom.errors import ConcurrentChange
+from newsroom.model import IndexedArticle
 from newsroom.publisher import BatchReport, Publisher
 from newsroom.service import Clients, build_publisher
 from newsroom.settings import Settings
 
-from tests.support.in_process import in_process_site, new_clients, rebuilt_from_scratch, site_objects
+from tests.support.in_process import (
+    in_process_site,
+    new_clients,
+    rebuilt_from_scratch,
+    search_items,
+    site_objects,
+)
 from tests.support.scheduler import Gate, gated
 
 CATEGORY = "articles/tin-tuc"
@@ -198,3 +208,58 @@ def test_an_invalidation_left_by_a_crashed_invocation_is_sent_by_the_next_one(
     publish(publisher, f"{CATEGORY}/mot.md")
     assert ["/tin-tuc/cu.html"] in sent_invalidations(clients, settings)
     assert publisher.index.pending_invalidations() == []
+
+
+def search_state(clients: Clients, settings: Settings) -> list[tuple[str, str, str]]:
+    return [(i["pk"]["S"], i["sk"]["S"], i["title"]["S"]) for i in search_items(clients, settings)]
+
+
+def two_versions(settings: Settings, clients: Clients) -> tuple[IndexedArticle, IndexedArticle]:
+    """Two successive records of one article whose titles share no word."""
+    publisher = build_publisher(settings, clients)
+    key = f"{CATEGORY}/tin.md"
+    upload(clients, settings, key, article("Hội nghị tổng kết", "2024-04-01T08:00:00+07:00"))
+    older = publisher.ingest(key).record
+    upload(clients, settings, key, article("Lễ khai trương", "2024-04-01T08:00:00+07:00"))
+    newer = publisher.ingest(key).record
+    assert older is not None and newer is not None and older.version < newer.version
+    return older, newer
+
+
+def test_two_syncs_of_one_article_never_overlap(
+    site: tuple[Settings, Clients], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Overlapping, one's writes could land after the other's clean-up and be listed nowhere."""
+    settings, clients = site
+    older, newer = two_versions(settings, clients)
+    monkeypatch.setattr(search_index, "_sleep", lambda _: None)
+    gated_clients = new_clients()
+    gated([gated_clients.dynamodb])
+    searcher = SearchIndex(gated_clients.dynamodb, settings.search_table)
+    first = Gate("A", lambda: searcher.sync(older)).start()
+    first.run_until(lambda call: call == "dynamodb:BatchWriteItem")  # A holds the lease, mid-sync
+    with pytest.raises(ConcurrentChange, match="kept syncing"):
+        Gate("B", lambda: searcher.sync(newer)).start().finish()
+    first.finish()
+    searcher.sync(newer)  # B's batch, redelivered
+    state = search_state(clients, settings)
+    assert {title for _, _, title in state} == {"Lễ khai trương"}
+    assert not any(pk == "TERM#hoi" for pk, _, _ in state)  # nothing of the older title is left
+    for pk, sk, _ in state:
+        clients.dynamodb.delete_item(TableName=settings.search_table, Key={"pk": {"S": pk}, "sk": {"S": sk}})
+    clients.dynamodb.delete_item(
+        TableName=settings.search_table, Key={"pk": {"S": f"TERMS#{newer.source_key}"}, "sk": {"S": "TERMS"}}
+    )
+    SearchIndex(clients.dynamodb, settings.search_table).sync(newer)
+    assert search_state(clients, settings) == state  # what the newer version alone makes
+
+
+def test_an_older_version_synced_late_does_not_overwrite_the_newer(site: tuple[Settings, Clients]) -> None:
+    settings, clients = site
+    older, newer = two_versions(settings, clients)
+    searcher = SearchIndex(clients.dynamodb, settings.search_table)
+    searcher.sync(newer)
+    expected = search_state(clients, settings)
+    assert searcher.sync(older) == 0
+    assert search_state(clients, settings) == expected
+    assert not any(pk == "TERM#hoi" for pk, _, _ in expected)

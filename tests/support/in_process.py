@@ -65,13 +65,30 @@ def drain_render_queue(fanout: Fanout, clients: Clients, settings: Settings) -> 
             sqs.delete_message(QueueUrl=settings.render_queue_url, ReceiptHandle=message["ReceiptHandle"])
 
 
+def search_items(clients: Clients, settings: Settings) -> list[dict[str, Any]]:
+    """What searches find: every ``TERM#`` item of the search table, sorted (not the bookkeeping)."""
+    pages = clients.dynamodb.get_paginator("scan").paginate(TableName=settings.search_table)
+    items = [item for page in pages for item in page["Items"] if item["pk"]["S"].startswith("TERM#")]
+    return sorted(items, key=lambda item: (item["pk"]["S"], item["sk"]["S"]))
+
+
 def rebuilt_from_scratch(
     clients: Clients, settings: Settings, job: str = "rebuild-check"
 ) -> dict[str, bytes]:
-    """Empty the site bucket, rebuild it with a fresh fan-out worker, and return what it holds."""
+    """Empty the site bucket and the search table, rebuild both with a fresh fan-out worker,
+    and return what the bucket holds (the search table must come back exactly as it was)."""
     for key in site_objects(clients, settings):
         clients.s3.delete_object(Bucket=settings.site_bucket, Key=key)
+    searchable = search_items(clients, settings)
+    table = settings.search_table
+    for page in clients.dynamodb.get_paginator("scan").paginate(TableName=table):
+        for item in page["Items"]:
+            clients.dynamodb.delete_item(TableName=table, Key={"pk": item["pk"], "sk": item["sk"]})
     fanout = build_fanout(settings, clients)
     fanout.request(job, media=True)
     drain_render_queue(fanout, clients, settings)
+    rebuilt = search_items(clients, settings)
+    extra = [i for i in searchable if i not in rebuilt]
+    missing = [i for i in rebuilt if i not in searchable]
+    assert not extra and not missing, f"the search table differs from a rebuild: {extra=} {missing=}"
     return site_objects(clients, settings)

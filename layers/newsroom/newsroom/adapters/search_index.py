@@ -7,7 +7,13 @@ Items:
   The item carries what a result shows (title, URL, date, summary, image).
 - ``TERMS#<source key>`` / ``TERMS``: the term items currently written for an
   article and a digest of what they carry, so that a sync deletes exactly
-  the stale ones and rewrites nothing when nothing changed.
+  the stale ones and rewrites nothing when nothing changed; it also holds
+  the article ``version`` they were written for, so an older version's sync
+  (a slow or redelivered batch) never overwrites a newer one's.
+- ``LEASE#<source key>`` / ``LEASE``: held while one invocation syncs an
+  article. Two syncs of one article must not overlap: one's writes could land
+  after the other's clean-up and leave items nobody lists. A lease outlives
+  every function's timeout, so a holder can never outlive its lease.
 
 Publishing an article costs at most ``MAX_TERMS`` item writes (none for a
 duplicate delivery); it never re-indexes the site.
@@ -18,15 +24,23 @@ from __future__ import annotations
 import hashlib
 import html
 import json
-from collections.abc import Sequence
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
 from typing import Any
 
 import nh3
 
 from newsroom.adapters.index import _dump, _load
+from newsroom.errors import ConcurrentChange
 from newsroom.model import PUBLISHED, IndexedArticle
 from newsroom.search import SearchHit, document_terms, intersect
 
+LEASE_SECONDS = 180
+"""Longer than any function's timeout (PublishFunction 60 s, RenderFunction 150 s)."""
+LEASE_ATTEMPTS = 12
+_sleep = time.sleep  # tests replace it
 PER_TERM = 500
 """Matches read per term: enough for a news site's query, bounded whatever the site's size."""
 
@@ -44,6 +58,43 @@ class SearchIndex:
         self._table = table
 
     def sync(self, record: IndexedArticle) -> int:
+        """Make the term items of ``record`` what its state requires, under the article's lease."""
+        with self._lease(record.source_key):
+            return self._sync(record)
+
+    @contextmanager
+    def _lease(self, source_key: str) -> Iterator[None]:
+        """Hold ``LEASE#<source key>`` (waiting a little for another holder), then release it."""
+        key = _dump({"pk": f"LEASE#{source_key}", "sk": "LEASE"})
+        token = uuid.uuid4().hex
+        for attempt in range(LEASE_ATTEMPTS):
+            now = int(time.time())
+            try:
+                self._db.put_item(
+                    TableName=self._table,
+                    Item={**key, **_dump({"token": token, "expires_at": now + LEASE_SECONDS})},
+                    ConditionExpression="attribute_not_exists(pk) OR expires_at < :now",
+                    ExpressionAttributeValues=_dump({":now": now}),
+                )
+                break
+            except self._db.exceptions.ConditionalCheckFailedException:
+                _sleep(min(0.05 * 2**attempt, 2.0))
+        else:
+            raise ConcurrentChange(f"{source_key}: another invocation kept syncing its search items")
+        try:
+            yield
+        finally:
+            # If it expired meanwhile, another invocation holds it now: leave that one alone.
+            with suppress(self._db.exceptions.ConditionalCheckFailedException):
+                self._db.delete_item(
+                    TableName=self._table,
+                    Key=key,
+                    ConditionExpression="#t = :t",
+                    ExpressionAttributeNames={"#t": "token"},
+                    ExpressionAttributeValues=_dump({":t": token}),
+                )
+
+    def _sync(self, record: IndexedArticle) -> int:
         """Make the term items of ``record`` what its current state requires; returns writes made.
 
         Idempotent and safe to retry: before any term item is written, the
@@ -78,8 +129,13 @@ class SearchIndex:
         same_content = False
         if stored is not None:
             loaded = _load(stored)
+            if int(loaded.get("version", 0)) > record.version:
+                return 0  # a newer version of the article is indexed already
             current = {(k.split("\n", 1)[0], k.split("\n", 1)[1]) for k in loaded.get("keys", [])}
             same_content = loaded.get("digest") == digest
+            if same_content and current == set(desired) and int(loaded.get("version", 0)) < record.version:
+                self._record(record.source_key, current, digest, record.version)  # move the version on
+                return 1
         puts = [item for key, item in desired.items() if not same_content or key not in current]
         deletes = sorted(current - set(desired))
         if not puts and not deletes:
@@ -88,16 +144,16 @@ class SearchIndex:
             # Before writing anything, list every item that may exist after a
             # crash (old and new) with no digest: a later sync, whatever state it
             # brings, then deletes all that is stale and rewrites all it keeps.
-            self._record(record.source_key, current | set(desired), None)
+            self._record(record.source_key, current | set(desired), None, record.version)
         self._batch_write(
             [{"PutRequest": {"Item": _dump(item)}} for item in puts]
             + [{"DeleteRequest": {"Key": _dump({"pk": pk, "sk": sk})}} for pk, sk in deletes]
         )
-        self._record(record.source_key, set(desired), digest)
+        self._record(record.source_key, set(desired), digest, record.version)
         return len(puts) + len(deletes)
 
-    def _record(self, source_key: str, keys: set[tuple[str, str]], digest: str | None) -> None:
-        """The ``TERMS`` item: which term items of ``source_key`` may exist, and what they carry."""
+    def _record(self, source_key: str, keys: set[tuple[str, str]], digest: str | None, version: int) -> None:
+        """The ``TERMS`` item: which term items may exist, what they carry, for which version."""
         self._db.put_item(
             TableName=self._table,
             Item=_dump(
@@ -106,6 +162,7 @@ class SearchIndex:
                     "sk": "TERMS",
                     "keys": sorted(f"{pk}\n{sk}" for pk, sk in keys) or None,
                     "digest": digest,
+                    "version": version,
                 }
             ),
         )
