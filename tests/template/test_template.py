@@ -435,6 +435,7 @@ def test_publish_function_policy_is_least_privilege(resources: dict[str, Any]) -
         "dynamodb:GetItem",
         "dynamodb:PutItem",
         "dynamodb:BatchWriteItem",
+        "dynamodb:DeleteItem",
     }
     # Redirects: the ETag, absent-key checks and writes, on this store only.
     assert granted.pop("GetAtt:RedirectStore.Arn") == {
