@@ -14,9 +14,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from aws_lambda_powertools import Metrics
 from newsroom.adapters import search_index
 from newsroom.adapters.index import ContentIndex
 from newsroom.adapters.search_index import SearchIndex
+from newsroom.batch import handle_batch
 from newsroom.errors import ConcurrentChange
 from newsroom.model import IndexedArticle
 from newsroom.publisher import BatchReport, Publisher
@@ -30,6 +32,7 @@ from tests.support.in_process import (
     search_items,
     site_objects,
 )
+from tests.support.oracle import Message
 from tests.support.scheduler import Gate, gated
 
 CATEGORY = "articles/tin-tuc"
@@ -263,3 +266,48 @@ def test_an_older_version_synced_late_does_not_overwrite_the_newer(site: tuple[S
     assert searcher.sync(older) == 0
     assert search_state(clients, settings) == expected
     assert not any(pk == "TERM#hoi" for pk, _, _ in expected)
+
+
+def test_a_batch_retried_after_a_partial_failure_changes_nothing_the_second_time(
+    site: tuple[Settings, Clients],
+) -> None:
+    """The failed record alone is redelivered; then the whole batch, twice: nothing moves."""
+    settings, clients = site
+    metrics = Metrics(namespace="NewsroomTest", service="retry")
+    first, second = f"{CATEGORY}/mot.md", f"{CATEGORY}/hai.md"
+    upload(clients, settings, first, article("Bài một", "2024-04-01T08:00:00+07:00"))
+    upload(clients, settings, second, article("Bài hai", "2024-04-02T08:00:00+07:00"))
+    messages = [Message("m1", first, "01"), Message("m2", second, "01")]
+    bucket = settings.source_bucket
+
+    container = worker(settings)
+    batch = Gate(
+        "A", lambda: handle_batch({"Records": [m.record(bucket) for m in messages]}, container, metrics)
+    )
+    batch.start()
+    batch.run_until(lambda call: call == "s3:GetObject")  # the first record's read
+    batch.advance()
+    batch.run_until(lambda call: call == "s3:GetObject")  # the second record's read: it times out
+    batch.advance("timeout")
+    assert batch.finish() == {"batchItemFailures": [{"itemIdentifier": "m2"}]}
+    assert "tin-tuc/mot.html" in site_objects(clients, settings)
+
+    publisher = build_publisher(settings, clients)
+    assert handle_batch({"Records": [messages[1].record(bucket)]}, publisher, metrics) == {
+        "batchItemFailures": []
+    }
+    site_before = {
+        key: clients.s3.head_object(Bucket=settings.site_bucket, Key=key)["ETag"]
+        for key in site_objects(clients, settings)
+    }
+    sent_before = sent_invalidations(clients, settings)
+    articles_before = publisher.index.stats().articles
+    for _ in range(2):  # the whole batch again, as a duplicate delivery brings it
+        report = publisher.render([publisher.ingest(m.key, m.sequencer) for m in messages])
+        assert (report.written, report.removed, report.invalidated) == ([], [], [])
+    assert publisher.index.stats().articles == articles_before == 2
+    assert sent_invalidations(clients, settings) == sent_before
+    assert {
+        key: clients.s3.head_object(Bucket=settings.site_bucket, Key=key)["ETag"]
+        for key in site_objects(clients, settings)
+    } == site_before

@@ -24,7 +24,6 @@ A second test runs the same world on real threads, with nothing scheduled.
 from __future__ import annotations
 
 import itertools
-import json
 import os
 import queue
 import threading
@@ -44,7 +43,7 @@ from newsroom.service import Clients, build_fanout, build_publisher
 from newsroom.settings import Settings
 
 from tests.support.in_process import in_process_site, new_clients, rebuilt_from_scratch, site_objects
-from tests.support.oracle import CATEGORIES_YAML, KEYS, article, assert_table_matches_source
+from tests.support.oracle import CATEGORIES_YAML, KEYS, Message, article, assert_table_matches_source
 from tests.support.scheduler import FAULTS, GO, Gate, gated
 from tests.support.summary import count, note
 
@@ -53,43 +52,6 @@ PUBLISH_WORKERS = 2
 MAX_FAULTS = 4
 MAX_STEPS = 3000
 metrics = Metrics(namespace="NewsroomTest", service="oracle")
-
-
-@dataclass
-class Message:
-    """One SQS message carrying one S3 event."""
-
-    id: str
-    key: str
-    sequencer: str
-    receives: int = 0
-
-    def record(self, bucket: str) -> dict[str, Any]:
-        self.receives += 1
-        body = {
-            "Records": [
-                {
-                    "eventVersion": "2.1",
-                    "eventSource": "aws:s3",
-                    "eventName": "ObjectCreated:Put",
-                    "s3": {
-                        "bucket": {"name": bucket},
-                        "object": {"key": self.key, "sequencer": self.sequencer},
-                    },
-                }
-            ]
-        }
-        return {
-            "messageId": self.id,
-            "receiptHandle": self.id,
-            "body": json.dumps(body),
-            "attributes": {"ApproximateReceiveCount": str(self.receives)},
-            "messageAttributes": {},
-            "md5OfBody": "",
-            "eventSource": "aws:sqs",
-            "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:publish",
-            "awsRegion": "us-east-1",
-        }
 
 
 @dataclass

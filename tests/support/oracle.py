@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from newsroom.adapters.index import ContentIndex
 from newsroom.article import parse_article
@@ -39,6 +41,43 @@ def article(key: str, title: int, date: int, moved: bool, renamed: bool, draft: 
     if draft:
         fields.append("status: draft")
     return ("---\n" + "\n".join(fields) + "\n---\nNội dung bài viết.\n").encode()
+
+
+@dataclass
+class Message:
+    """One SQS message carrying one S3 event."""
+
+    id: str
+    key: str
+    sequencer: str
+    receives: int = 0
+
+    def record(self, bucket: str) -> dict[str, Any]:
+        self.receives += 1
+        body = {
+            "Records": [
+                {
+                    "eventVersion": "2.1",
+                    "eventSource": "aws:s3",
+                    "eventName": "ObjectCreated:Put",
+                    "s3": {
+                        "bucket": {"name": bucket},
+                        "object": {"key": self.key, "sequencer": self.sequencer},
+                    },
+                }
+            ]
+        }
+        return {
+            "messageId": self.id,
+            "receiptHandle": self.id,
+            "body": json.dumps(body),
+            "attributes": {"ApproximateReceiveCount": str(self.receives)},
+            "messageAttributes": {},
+            "md5OfBody": "",
+            "eventSource": "aws:sqs",
+            "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:publish",
+            "awsRegion": "us-east-1",
+        }
 
 
 def assert_table_matches_source(index: ContentIndex, clients: Clients, settings: Settings) -> None:
