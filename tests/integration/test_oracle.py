@@ -6,7 +6,7 @@ Hypothesis chooses the operations, which events each delivery carries (any of
 those sent so far, so duplicates and reordering), their order, and which of
 two workers (two publishers, each with its own caches) takes the batch. It
 runs over in-process moto, so a failing example replays exactly.
-``NEWSROOM_ORACLE_EXAMPLES`` sets how many examples run (default 10, about 2 minutes; CI can raise it).
+``NEWSROOM_ORACLE_EXAMPLES`` sets how many examples run (default 30, about a minute; CI can raise it).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from tests.support.oracle import CATEGORIES_YAML, KEYS, article, assert_table_ma
 from tests.support.summary import count, note
 
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = int(os.environ.get("NEWSROOM_ORACLE_EXAMPLES", "10"))
+EXAMPLES = int(os.environ.get("NEWSROOM_ORACLE_EXAMPLES", "30"))
 
 
 @dataclass

@@ -17,7 +17,7 @@ A failed record or batch goes back to the queue (as SQS redelivers it) until
 it is processed. At the end, the table must say what the source bucket says
 and the site must equal a rebuild from scratch, byte for byte.
 
-``NEWSROOM_INTERLEAVED_EXAMPLES`` sets how many examples run (default 25).
+``NEWSROOM_INTERLEAVED_EXAMPLES`` sets how many examples run (default 20).
 A second test runs the same world on real threads, with nothing scheduled.
 """
 
@@ -47,7 +47,7 @@ from tests.support.oracle import CATEGORIES_YAML, KEYS, Message, article, assert
 from tests.support.scheduler import FAULTS, GO, Gate, gated
 from tests.support.summary import count, note
 
-EXAMPLES = int(os.environ.get("NEWSROOM_INTERLEAVED_EXAMPLES", "25"))
+EXAMPLES = int(os.environ.get("NEWSROOM_INTERLEAVED_EXAMPLES", "20"))
 PUBLISH_WORKERS = 2
 MAX_FAULTS = 4
 MAX_STEPS = 3000
