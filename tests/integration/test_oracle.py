@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from newsroom.fanout import Fanout
 from newsroom.publisher import Publisher
@@ -96,6 +96,8 @@ operation = st.one_of(
 def test_any_delivery_ends_in_the_site_a_rebuild_produces(
     monkeypatch: pytest.MonkeyPatch, steps: list[tuple[Any, ...]], last_order: Any
 ) -> None:
+    # With no change at all no function ever runs, and there is no site to compare.
+    assume(any(step[0] != "deliver" for step in steps))
     with in_process_site(monkeypatch) as (settings_, clients):
         world = World(
             settings_,
