@@ -25,7 +25,7 @@ from newsroom.service import Clients, build_fanout, build_publisher
 from newsroom.settings import Settings
 
 from tests.support.in_process import drain_render_queue, in_process_site, rebuilt_from_scratch, site_objects
-from tests.support.oracle import CATEGORIES_YAML, KEYS, article, assert_table_matches_source
+from tests.support.oracle import CATEGORIES_YAML, article, assert_table_matches_source, edit
 from tests.support.summary import count, note
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -71,17 +71,7 @@ class World:
 
 
 operation = st.one_of(
-    st.tuples(
-        st.just("put"),
-        st.sampled_from(KEYS),
-        st.integers(0, 1),
-        st.integers(0, 2),
-        st.booleans(),
-        st.booleans(),
-        st.booleans(),
-    ),
-    st.tuples(st.just("delete"), st.sampled_from(KEYS)),
-    st.tuples(st.just("config"), st.integers(0, 1)),
+    edit,
     st.tuples(st.just("deliver"), st.lists(st.integers(0, 99), min_size=1, max_size=6), st.integers(0, 1)),
 )
 

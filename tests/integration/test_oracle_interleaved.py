@@ -43,7 +43,7 @@ from newsroom.service import Clients, build_fanout, build_publisher
 from newsroom.settings import Settings
 
 from tests.support.in_process import in_process_site, new_clients, rebuilt_from_scratch, site_objects
-from tests.support.oracle import CATEGORIES_YAML, KEYS, Message, article, assert_table_matches_source
+from tests.support.oracle import CATEGORIES_YAML, KEYS, Message, article, assert_table_matches_source, edit
 from tests.support.scheduler import FAULTS, GO, Gate, gated
 from tests.support.summary import count, note
 
@@ -147,21 +147,6 @@ def new_world(settings_: Settings, clients: Clients, *, gate: bool) -> World:
 
     publishers = [build_publisher(settings_, container()) for _ in range(PUBLISH_WORKERS)]
     return World(settings_, clients, publishers, build_fanout(settings_, container()))
-
-
-edit = st.one_of(
-    st.tuples(
-        st.just("put"),
-        st.sampled_from(KEYS),
-        st.integers(0, 1),
-        st.integers(0, 2),
-        st.booleans(),
-        st.booleans(),
-        st.booleans(),
-    ),
-    st.tuples(st.just("delete"), st.sampled_from(KEYS)),
-    st.tuples(st.just("config"), st.integers(0, 1)),
-)
 
 
 @settings(

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from hypothesis import strategies as st
 from newsroom.adapters.index import ContentIndex
 from newsroom.article import parse_article
 from newsroom.keys import classify
@@ -78,6 +79,22 @@ class Message:
             "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:publish",
             "awsRegion": "us-east-1",
         }
+
+
+edit = st.one_of(
+    st.tuples(
+        st.just("put"),
+        st.sampled_from(KEYS),
+        st.integers(0, 1),
+        st.integers(0, 2),
+        st.booleans(),
+        st.booleans(),
+        st.booleans(),
+    ),
+    st.tuples(st.just("delete"), st.sampled_from(KEYS)),
+    st.tuples(st.just("config"), st.integers(0, 1)),
+)
+"""An editor's change: (re-)upload one of the keys in some form, delete it, or change categories.yaml."""
 
 
 def assert_table_matches_source(index: ContentIndex, clients: Clients, settings: Settings) -> None:
