@@ -80,7 +80,8 @@ CASES: list[tuple[str, str, bytes, str, str | None]] = [
         f"{CATEGORY}/qua-lon.md",
         md(f"title: Bài lớn\ndate: {DATE}", "x" * (LIMIT + 10)),
         "error",
-        f"file is {(LIMIT + 10 + 64) / 1048576:.1f} MB; the limit is 1.0 MB",
+        f"file is {len(md(f'title: Bài lớn\ndate: {DATE}', 'x' * (LIMIT + 10))):,} bytes,"
+        " over the limit of 1,048,576 bytes (1.0 MB)",
     ),
     (
         "utf16-without-bom",

@@ -59,7 +59,7 @@ class SourceStore:
         try:
             if size > limit:
                 raise RejectedSource(
-                    f"file is {size / 1048576:.1f} MB; the limit is {limit / 1048576:.1f} MB"
+                    f"file is {size:,} bytes, over the limit of {limit:,} bytes ({limit / 1048576:.1f} MB)"
                 )
             body = stream.read()
         finally:
