@@ -222,8 +222,18 @@ def _wait_for_outputs(
     raise AssertionError("outputs.json never appeared\n" + _logs(state_dir))
 
 
-def _logs(state_dir: Path) -> str:
-    return "\n".join(p.read_text(errors="replace")[-4000:] for p in sorted(state_dir.glob("run-*.log")))
+def _logs(state_dir: Path, tail: int | None = 4000) -> str:
+    """The runs' output, each cut to its last ``tail`` characters for assertion messages."""
+    texts = (p.read_text(errors="replace") for p in sorted(state_dir.glob("run-*.log")))
+    return "\n".join(text if tail is None else text[-tail:] for text in texts)
+
+
+def _wait_for_log(state_dir: Path, text: str, timeout: float = 15) -> None:
+    """The banner is printed just after outputs.json is written, and logs may follow it."""
+    deadline = time.monotonic() + timeout
+    while text not in _logs(state_dir, tail=None):
+        assert time.monotonic() < deadline, f"{text!r} never printed\n" + _logs(state_dir)
+        time.sleep(0.1)
 
 
 def _interrupt(process: subprocess.Popen[bytes], sig: int = signal.SIGINT) -> int:
@@ -253,7 +263,7 @@ def test_python_m_local_run_serves_examples_restarts_and_stops_cleanly(tmp_path:
         status, headers, _ = get(outputs["SiteUrl"] + "/")
         assert status == 200, _logs(state)  # the examples were published before outputs.json
         assert "X-Cache" in headers
-        assert "Newsroom local stack is up." in _logs(state)
+        _wait_for_log(state, "Newsroom local stack is up.")
 
         (state / "outputs.json").unlink()
         second = _start(state, moto_port, cdn_port, "--no-examples")
