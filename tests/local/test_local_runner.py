@@ -186,7 +186,7 @@ def test_batching_window_gathers_messages_into_one_invocation(
         source.queue_url,
         batch_size=10,
         report_batch_item_failures=True,
-        batching_window=1.5,
+        batching_window=3.0,  # wide enough that a slow machine still sends all three inside it
     )
     recorder = Recorder()
     runner = QueueRunner(sqs, windowed, recorder, spec().context, region="us-east-1", retry_delay=0)
