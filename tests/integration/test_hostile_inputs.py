@@ -11,6 +11,7 @@ re-upload of a live article keeps its page.
 from __future__ import annotations
 
 import codecs
+import unicodedata
 from collections.abc import Iterator
 from typing import Any
 
@@ -30,6 +31,9 @@ CATEGORY = "articles/tin-tuc"
 DATE = "2024-04-01T08:00:00+07:00"
 VIETNAMESE = "---\ntitle: Hội nghị tổng kết năm\ndate: 2024-04-02T08:00:00+07:00\n---\nNội dung bài viết.\n"
 LIMIT = 1_048_576  # MAX_SOURCE_BYTES in template.yaml
+# The same name as a Mac saves it (NFD) and as Windows does (NFC): S3 keeps them as two keys.
+MAC_NAME = unicodedata.normalize("NFD", f"{CATEGORY}/Hội nghị Mac.md")
+WINDOWS_NAME = unicodedata.normalize("NFC", MAC_NAME)
 
 
 def md(front: str, body: str = "Nội dung bài viết.") -> bytes:
@@ -169,6 +173,15 @@ CASES: list[tuple[str, str, bytes, str, str | None]] = [
         codecs.BOM_UTF8 + VIETNAMESE.replace("Hội", "Hội thảo").encode(),
         "published",
         None,
+    ),
+    # A Mac's file name must be read back exactly as stored, or the article is lost in silence.
+    ("mac-file-name", MAC_NAME, VIETNAMESE.encode(), "published", None),
+    (
+        "windows-twin-of-a-mac-name",
+        WINDOWS_NAME,
+        VIETNAMESE.encode(),
+        "error",
+        f"the URL /tin-tuc/hoi-nghi-mac.html is already used by {MAC_NAME}",
     ),
 ]
 GOOD_BEFORE = f"{CATEGORY}/bai-cu.md"

@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote_plus
 
 from hypothesis import strategies as st
 from newsroom.adapters.index import ContentIndex
@@ -63,7 +64,7 @@ class Message:
                     "eventName": "ObjectCreated:Put",
                     "s3": {
                         "bucket": {"name": bucket},
-                        "object": {"key": self.key, "sequencer": self.sequencer},
+                        "object": {"key": quote_plus(self.key, safe="/"), "sequencer": self.sequencer},
                     },
                 }
             ]

@@ -8,12 +8,12 @@ from newsroom.keys import SourceKind, classify, decode_event_key
 from newsroom.tags import MAX_TAGS, merge_tags, tag_value
 
 
-def test_event_keys_are_form_decoded_and_nfc() -> None:
+def test_event_keys_are_form_decoded_and_otherwise_kept_exactly() -> None:
     assert (
         decode_event_key("articles%2Ftin-tuc%2FH%E1%BB%99i+ngh%E1%BB%8B.md") == "articles/tin-tuc/Hội nghị.md"
     )
-    nfd = "articles/Ho\u0302\u0323i.md"
-    assert decode_event_key(nfd) == "articles/Hội.md"
+    nfd = "articles/Ho\u0302\u0323i.md"  # as a Mac saves it: S3 stores (and finds) exactly these code points
+    assert decode_event_key("articles/Ho%CC%82%CC%A3i.md") == nfd
     assert decode_event_key("articles/a%2Bb.md") == "articles/a+b.md"
 
 

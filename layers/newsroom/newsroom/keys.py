@@ -52,12 +52,15 @@ class SourceKey:
 
 
 def decode_event_key(raw: str) -> str:
-    """Decode a key as S3 events carry it (form-encoded) and normalise it to NFC.
+    """Decode a key as S3 events carry it (form-encoded), and nothing more.
 
-    ``unquote_plus`` and not ``unquote``: S3 encodes a space as ``+``. NFC so
-    that the same title typed on macOS (NFD) and Windows (NFC) is one key.
+    ``unquote_plus`` and not ``unquote``: S3 encodes a space as ``+``. The key
+    is not normalised: S3 compares keys byte for byte, so a name saved on a Mac
+    (NFD) must be read back exactly as stored, or the article is never found.
+    Its URL comes from the slug, which is the same for both forms, so an NFC
+    and an NFD twin collide on the URL and the second is refused by name.
     """
-    return unicodedata.normalize("NFC", unquote_plus(raw))
+    return unquote_plus(raw)
 
 
 def classify(key: str) -> SourceKey:
