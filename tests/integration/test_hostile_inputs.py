@@ -174,6 +174,35 @@ CASES: list[tuple[str, str, bytes, str, str | None]] = [
         "published",
         None,
     ),
+    (
+        "date-out-of-range",
+        f"{CATEGORY}/nam-9999.md",
+        md("title: Bài\ndate: 9999-12-31T23:59:59+07:00"),
+        "error",
+        "date 9999-12-31 is out of range: use a year from 1900 to 2100",
+    ),
+    (
+        "front-matter-never-closed",
+        f"{CATEGORY}/khong-dong.md",
+        f"---\ntitle: Bài\ndate: {DATE}\nNội dung.\n".encode(),
+        "error",
+        "front matter is never closed: end it with a line of three dashes (---)",
+    ),
+    (
+        "html-nested-too-deep",  # unclosed <div>s cost the sanitizer depth x tags: 50,000 took 15 s
+        f"{CATEGORY}/long-sau.md",
+        md(f"title: Bài\ndate: {DATE}", "<div>" * 150 + "Nội dung."),
+        "error",
+        "the HTML nests more than 100 elements deep (at a <div>): close the tags you open",
+    ),
+    (
+        "too-many-html-tags",
+        f"{CATEGORY}/nhieu-the.md",
+        md(f"title: Bài\ndate: {DATE}", "Nội <b>dung</b> " * 6000),
+        "error",
+        "the file has 12,000 HTML tags, over the limit of 10,000: write the article in Markdown,"
+        " or paste less HTML",
+    ),
     # A Mac's file name must be read back exactly as stored, or the article is lost in silence.
     ("mac-file-name", MAC_NAME, VIETNAMESE.encode(), "published", None),
     (

@@ -105,3 +105,39 @@ def test_an_article_outside_any_category_lives_at_the_root() -> None:
 def test_categories_nest_at_most_six_levels() -> None:
     with pytest.raises(RejectedSource, match="at most 6 levels"):
         parse("---\ntitle: T\n---\nx", key="articles/a/b/c/d/e/f/g/x.md")
+
+
+def test_empty_front_matter_is_no_fields() -> None:
+    article = parse("---\n---\n# Tiêu đề\n\nNội dung.\n")
+    assert article.title == "Tiêu đề"
+    assert article.published_at == SEEN
+
+
+@pytest.mark.parametrize(
+    ("value", "refused"),
+    [
+        ("1900-01-01T00:00:00+07:00", False),
+        ("2100-12-31T23:59:59+07:00", False),
+        ("1899-12-31", True),
+        ("2101-01-01", True),
+        ("0001-01-01T00:00:00+00:00", True),  # overflowed converting to the site's zone
+        ("9999-12-31T23:59:59+07:00", True),  # overflowed in the month archives
+    ],
+)
+def test_dates_outside_what_an_archive_holds_are_refused_by_name(value: str, refused: bool) -> None:
+    text = f"---\ntitle: Bài\ndate: {value}\n---\nNội dung.\n"
+    if not refused:
+        assert parse(text).published_at.year in (1900, 2100)
+        return
+    with pytest.raises(
+        RejectedSource, match=rf"^date {value[:10]} is out of range: use a year from 1900 to 2100$"
+    ):
+        parse(text)
+
+
+def test_an_opened_front_matter_that_never_closes_is_named() -> None:
+    with pytest.raises(RejectedSource, match="front matter is never closed"):
+        parse("---\ntitle: Bài\ndate: 2024-05-01\n\nNội dung.\n")
+    # A body that merely starts with a rule is Markdown, not front matter: its own reason.
+    with pytest.raises(RejectedSource, match=r"^missing title"):
+        parse("---\n\nNội dung.\n")

@@ -27,7 +27,12 @@ SUMMARY_LENGTH = 240
 MAX_CATEGORY_DEPTH = 6
 # Top-level folders the site itself uses: media copies, hashed assets, sitemap shards, search.
 RESERVED_FOLDERS = ("media", "assets", "sitemaps", "api")
-_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(?:(.*?)\r?\n)?(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
+# An opening '---' followed by a field line: front matter, even if its closing line is missing.
+_OPENED_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n[A-Za-z_][\w-]*[ \t]*:")
+# Dates a news archive can hold. Outside them the month archives, feeds and
+# time zone conversions overflow (year 1 in UTC-x, year 9999 plus a day).
+MIN_YEAR, MAX_YEAR = 1900, 2100
 _FIRST_HEADING = re.compile(r"\A\s*#[ \t]+(.+?)[ \t#]*(?:\r?\n|\Z)")
 
 
@@ -185,9 +190,11 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
     """Separate the YAML front matter (optional) from the Markdown body."""
     match = _FRONT_MATTER.match(text)
     if not match:
+        if _OPENED_FRONT_MATTER.match(text):
+            raise RejectedSource("front matter is never closed: end it with a line of three dashes (---)")
         return {}, text
     try:
-        meta = yaml.safe_load(match.group(1))
+        meta = yaml.safe_load(match.group(1) or "")
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 2}" if mark is not None else ""
@@ -223,6 +230,10 @@ def _parse_date(value: Any, tz: ZoneInfo) -> datetime:
             ) from None
     else:
         raise RejectedSource("date must be an ISO 8601 date or date-time")
+    if not MIN_YEAR <= parsed.year <= MAX_YEAR:
+        raise RejectedSource(
+            f"date {parsed.date().isoformat()} is out of range: use a year from {MIN_YEAR} to {MAX_YEAR}"
+        )
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=tz)
     return parsed

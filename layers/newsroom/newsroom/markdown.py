@@ -18,6 +18,8 @@ import nh3
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from newsroom.errors import RejectedSource
+
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "div",
     "dl", "dt", "em", "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i",
@@ -33,6 +35,62 @@ ALLOWED_ATTRIBUTES = {
     "abbr": {"title"},
 }
 URL_SCHEMES = {"http", "https", "mailto"}
+
+# How deep raw HTML may nest. The HTML5 tree builder (html5ever, inside nh3)
+# scans the stack of open elements for each block start tag, so unclosed
+# <div>s cost depth x tags: 50,000 of them (250 KB) took 15 s to sanitize,
+# and a 1 MB file would outlast the function's timeout on every retry.
+# Real articles nest a few levels; Markdown itself stops at 20 (markdown-it).
+MAX_HTML_DEPTH = 100
+# Misnested tags can still grow the builder's lists where the depth model
+# sees nothing (``<td><em></pre>x</td>`` repeated scales quadratically), so
+# the editor's own HTML is also capped by count; Markdown's output is always
+# well formed. A pasted 100-row table is about 3,000 tags.
+MAX_RAW_HTML_TAGS = 10_000
+
+
+def _names(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_TAG = re.compile(r"<(/?)([A-Za-z][^\s/>]*)[^>]*>")
+_VOID = _names("area base br col embed hr img input keygen link meta param source track wbr")
+_BLOCKS = _names(
+    "address article aside blockquote center details dialog dir div dl fieldset figcaption figure"
+    " footer form h1 h2 h3 h4 h5 h6 header hgroup hr li listing main menu nav ol p pre search"
+    " section summary table ul xmp dd dt"
+)
+# HTML5's "special" elements: an end tag of another element that meets one of
+# them on the way down the stack is ignored, so whatever they opened stays open.
+_SPECIAL = (
+    _VOID
+    | _BLOCKS
+    | _names(
+        "applet basefont bgsound body br button caption center col colgroup frame frameset head html"
+        " iframe marquee noembed noframes noscript object plaintext script select style tbody td"
+        " template textarea tfoot th thead title tr"
+    )
+)
+# Formatting elements: their end tag takes them out of the stack (the adoption
+# agency), and what was opened inside stays open.
+_FORMATTING = _names("a b big code em font i nobr s small strike strong tt u")
+# Elements that bound the scope in which a block's end tag looks for its element.
+_SCOPE = _names("applet caption html marquee object table td template th")
+_BUTTON_SCOPE = _SCOPE | {"button"}
+# Start tags that end an open element of their own kind, as HTML5 does.
+_CLOSES = {
+    "li": frozenset({"li"}),
+    "dt": frozenset({"dt", "dd"}),
+    "dd": frozenset({"dt", "dd"}),
+    "tr": frozenset({"tr", "td", "th"}),
+    "td": frozenset({"td", "th"}),
+    "th": frozenset({"td", "th"}),
+    "tbody": frozenset({"tbody", "thead", "tfoot", "tr", "td", "th"}),
+    "thead": frozenset({"tbody", "thead", "tfoot", "tr", "td", "th"}),
+    "tfoot": frozenset({"tbody", "thead", "tfoot", "tr", "td", "th"}),
+    "option": frozenset({"option"}),
+    "optgroup": frozenset({"option", "optgroup"}),
+}
 _FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
 
 
@@ -105,6 +163,82 @@ def _figure_html(image: Token) -> str:
     return "".join(parts)
 
 
+def check_raw_html(tokens: list[Token]) -> None:
+    """Refuse more than ``MAX_RAW_HTML_TAGS`` tags of raw HTML (see the constant for why)."""
+    count = 0
+    for token in tokens:
+        parts = [token] if token.type == "html_block" else token.children or []
+        count += sum(len(_TAG.findall(part.content)) for part in parts if part.type.startswith("html_"))
+    if count > MAX_RAW_HTML_TAGS:
+        raise RejectedSource(
+            f"the file has {count:,} HTML tags, over the limit of {MAX_RAW_HTML_TAGS:,}:"
+            " write the article in Markdown, or paste less HTML"
+        )
+
+
+def _find(stack: list[str], name: str, stops: frozenset[str]) -> int | None:
+    """Where the innermost open ``name`` is, unless an element in ``stops`` comes first."""
+    for index in range(len(stack) - 1, -1, -1):
+        if stack[index] == name:
+            return index
+        if stack[index] in stops:
+            return None
+    return None
+
+
+def _end_tag(stack: list[str], name: str) -> None:
+    """What an end tag does to the stack of open elements (see ``check_nesting``)."""
+    if name in _FORMATTING:
+        index = _find(stack, name, frozenset())
+        if index is not None and any(open_ in _SPECIAL for open_ in stack[index + 1 :]):
+            del stack[index]
+            return
+    elif name == "form":
+        index = _find(stack, name, _SCOPE)
+        if index is not None:
+            del stack[index]
+        return
+    else:
+        index = _find(stack, name, _SCOPE if name in _BLOCKS or name == "button" else _SPECIAL)
+    if index is not None:
+        del stack[index:]
+
+
+def check_nesting(fragment: str) -> None:
+    """Refuse HTML that nests deeper than ``MAX_HTML_DEPTH``, in one linear pass.
+
+    A close approximation of the HTML5 tree builder, erring on the deep side:
+    void elements never open; a block start closes an open ``<p>``, and a
+    ``<li>``, table cell or row ends its open sibling; a block's end tag
+    closes down to its element unless a table boundary comes first; a
+    formatting element's end tag (the adoption agency) takes out just that
+    element when a block was opened inside it, leaving the block open; any
+    other end tag is ignored when a block stands above its element, as in
+    ``<span><div></span>``.
+    """
+    stack: list[str] = []
+    for match in _TAG.finditer(fragment):
+        name = match.group(2).lower()
+        if match.group(1):
+            _end_tag(stack, name)
+            continue
+        if name in _VOID:
+            continue
+        if name in _BLOCKS:
+            index = _find(stack, "p", _BUTTON_SCOPE)
+            if index is not None:
+                del stack[index:]
+        closes = _CLOSES.get(name)
+        while closes and stack and stack[-1] in closes:
+            stack.pop()
+        stack.append(name)
+        if len(stack) > MAX_HTML_DEPTH:
+            raise RejectedSource(
+                f"the HTML nests more than {MAX_HTML_DEPTH} elements deep (at a <{name[:20]}>):"
+                " close the tags you open"
+            )
+
+
 def sanitize(fragment: str) -> str:
     """Keep only the allow-listed tags, attributes and URL schemes."""
     return nh3.clean(
@@ -121,7 +255,9 @@ def render_markdown(source: str) -> RenderedBody:
     """Render Markdown to sanitized HTML, its plain text and the images it shows."""
     parser = _parser()
     tokens = parser.parse(source)
+    check_raw_html(tokens)
     raw = parser.renderer.render(tokens, parser.options, {})
+    check_nesting(raw)
     clean = sanitize(raw)
     images: list[str] = []
     for token in tokens:
