@@ -30,10 +30,10 @@ RESERVED_FOLDERS = ("media", "assets", "sitemaps", "api")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(?:(.*?)\r?\n)?(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
 # An opening '---' followed by a field line: front matter, even if its closing line is missing.
 _OPENED_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n[A-Za-z_][\w-]*[ \t]*:")
+_FIRST_HEADING = re.compile(r"\A\s*#[ \t]+(.+?)[ \t#]*(?:\r?\n|\Z)")
 # Dates a news archive can hold. Outside them the month archives, feeds and
 # time zone conversions overflow (year 1 in UTC-x, year 9999 plus a day).
 MIN_YEAR, MAX_YEAR = 1900, 2100
-_FIRST_HEADING = re.compile(r"\A\s*#[ \t]+(.+?)[ \t#]*(?:\r?\n|\Z)")
 
 
 @dataclass(frozen=True)

@@ -77,19 +77,19 @@ _FORMATTING = _names("a b big code em font i nobr s small strike strong tt u")
 # Elements that bound the scope in which a block's end tag looks for its element.
 _SCOPE = _names("applet caption html marquee object table td template th")
 _BUTTON_SCOPE = _SCOPE | {"button"}
+_NOTHING: frozenset[str] = frozenset()
 # Start tags that end an open element of their own kind, as HTML5 does.
+_CELLS = _names("td th")
+_DEFINITIONS = _names("dt dd")
+_TABLE_SECTIONS = _names("tbody thead tfoot tr") | _CELLS
 _CLOSES = {
-    "li": frozenset({"li"}),
-    "dt": frozenset({"dt", "dd"}),
-    "dd": frozenset({"dt", "dd"}),
-    "tr": frozenset({"tr", "td", "th"}),
-    "td": frozenset({"td", "th"}),
-    "th": frozenset({"td", "th"}),
-    "tbody": frozenset({"tbody", "thead", "tfoot", "tr", "td", "th"}),
-    "thead": frozenset({"tbody", "thead", "tfoot", "tr", "td", "th"}),
-    "tfoot": frozenset({"tbody", "thead", "tfoot", "tr", "td", "th"}),
-    "option": frozenset({"option"}),
-    "optgroup": frozenset({"option", "optgroup"}),
+    "li": _names("li"),
+    **dict.fromkeys(_DEFINITIONS, _DEFINITIONS),
+    "tr": _names("tr") | _CELLS,
+    **dict.fromkeys(_CELLS, _CELLS),
+    **dict.fromkeys(_names("tbody thead tfoot"), _TABLE_SECTIONS),
+    "option": _names("option"),
+    "optgroup": _names("option optgroup"),
 }
 _FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
 
@@ -189,7 +189,7 @@ def _find(stack: list[str], name: str, stops: frozenset[str]) -> int | None:
 def _end_tag(stack: list[str], name: str) -> None:
     """What an end tag does to the stack of open elements (see ``check_nesting``)."""
     if name in _FORMATTING:
-        index = _find(stack, name, frozenset())
+        index = _find(stack, name, _NOTHING)
         if index is not None and any(open_ in _SPECIAL for open_ in stack[index + 1 :]):
             del stack[index]
             return
