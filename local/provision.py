@@ -500,7 +500,7 @@ def response_headers(template: Template, logical: str) -> tuple[tuple[str, str],
     reference = (config.get("DefaultCacheBehavior") or {}).get("ResponseHeadersPolicyId")
     if not isinstance(reference, dict) or "Ref" not in reference:
         return ()
-    policy = template.properties(str(reference["Ref"])).get("ResponseHeadersPolicyConfig") or {}
+    policy = template.property(str(reference["Ref"]), "ResponseHeadersPolicyConfig") or {}
     security = policy.get("SecurityHeadersConfig") or {}
     headers: list[tuple[str, str]] = []
     if "ContentSecurityPolicy" in security:

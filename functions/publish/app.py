@@ -32,4 +32,4 @@ def publisher() -> Publisher:
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """Entry point named in template.yaml (``app.lambda_handler``)."""
-    return handle_batch(event, publisher(), metrics)
+    return handle_batch(event, publisher(), metrics, context.get_remaining_time_in_millis)

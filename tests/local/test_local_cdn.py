@@ -221,3 +221,14 @@ def test_the_local_cdn_adds_the_templates_security_headers() -> None:
     assert headers["Content-Security-Policy"].startswith("default-src 'self'")
     assert headers["X-Frame-Options"] == "DENY"
     assert headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_the_local_csp_lets_through_the_image_hosts_the_publisher_accepts() -> None:
+    from local.provision import response_headers  # noqa: PLC0415
+    from local.template import Template  # noqa: PLC0415
+
+    default = dict(response_headers(Template.load(REPO_ROOT / "template.yaml"), "SiteDistribution"))
+    assert "img-src 'self' data: ;" in default["Content-Security-Policy"]
+    template = Template.load(REPO_ROOT / "template.yaml", parameters={"ImageHosts": "https://anh.example.vn"})
+    headers = dict(response_headers(template, "SiteDistribution"))
+    assert "img-src 'self' data: https://anh.example.vn;" in headers["Content-Security-Policy"]

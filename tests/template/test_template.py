@@ -44,7 +44,7 @@ PUBLISH_ENVIRONMENT = {
     "SEARCH_TABLE_NAME",
 }
 # Read by settings when set (newsroom.settings.OPTIONAL).
-PUBLISH_OPTIONAL_ENVIRONMENT = {"REDIRECT_STORE_ARN"}
+PUBLISH_OPTIONAL_ENVIRONMENT = {"REDIRECT_STORE_ARN", "IMAGE_HOSTS"}
 REDIRECT_STORE_ARN = {"Fn::GetAtt": ["RedirectStore", "Arn"]}
 
 
@@ -429,7 +429,8 @@ def test_publish_function_policy_is_least_privilege(resources: dict[str, Any]) -
         "dynamodb:Query",
         "dynamodb:PutItem",
     }
-    assert granted.pop(DISTRIBUTION_ARN) == {"cloudfront:CreateInvalidation", "cloudfront:GetInvalidation"}
+    assert granted.pop(DISTRIBUTION_ARN) == {"cloudfront:CreateInvalidation"}
+    assert granted.pop(f"{arn}${{SourceBucket}}/status/*") == {"s3:PutObject", "s3:DeleteObject"}
     assert granted.pop("GetAtt:RenderQueue.Arn") == {"sqs:SendMessage"}
     assert granted.pop("GetAtt:SearchTable.Arn") == {
         "dynamodb:GetItem",
@@ -496,14 +497,22 @@ def test_render_function_policy_is_least_privilege(resources: dict[str, Any]) ->
     assert granted == {}, f"unexpected grants: {granted}"
 
 
-def test_publish_function_cannot_write_source_files(resources: dict[str, Any]) -> None:
-    """Writing into the bucket that triggers the function would loop forever."""
+def test_publish_function_writes_source_files_only_where_no_event_fires(resources: dict[str, Any]) -> None:
+    """Writing into the bucket that triggers the function would loop forever: only status/ is written."""
+    from newsroom.tags import STATUS_PREFIX  # noqa: PLC0415 - the layer is on pytest's pythonpath
+
     (policy,) = props(resources, "PublishFunction")["Policies"]
     for statement in policy["Statement"]:
-        if any("${SourceBucket}" in r.get("Fn::Sub", "") for r in as_list(statement["Resource"])):
-            assert not {"s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion"} & set(
-                as_list(statement["Action"])
-            )
+        targets = [r.get("Fn::Sub", "") for r in as_list(statement["Resource"]) if isinstance(r, dict)]
+        if any("${SourceBucket}" in target for target in targets) and {
+            "s3:PutObject",
+            "s3:DeleteObject",
+            "s3:DeleteObjectVersion",
+        } & set(as_list(statement["Action"])):
+            assert targets == [f"arn:${{AWS::Partition}}:s3:::${{SourceBucket}}/{STATUS_PREFIX}*"]
+    notified = props(resources, "SourceBucket")["NotificationConfiguration"]["QueueConfigurations"]
+    prefixes = {rule["Value"] for n in notified for rule in n["Filter"]["S3Key"]["Rules"]}
+    assert prefixes == set(SOURCE_PREFIXES) and not any(STATUS_PREFIX.startswith(p) for p in prefixes)
 
 
 def test_function_logs_have_a_retention(resources: dict[str, Any]) -> None:
@@ -687,8 +696,12 @@ def test_every_response_carries_a_strict_csp_hsts_and_no_framing(resources: dict
     security = props(resources, "SiteResponseHeadersPolicy")["ResponseHeadersPolicyConfig"][
         "SecurityHeadersConfig"
     ]
-    csp = security["ContentSecurityPolicy"]["ContentSecurityPolicy"]
+    csp = security["ContentSecurityPolicy"]["ContentSecurityPolicy"]["Fn::Sub"]
     directives = dict(d.strip().split(" ", 1) for d in csp.split(";"))
+    # Pictures: the site's own, and the hosts the publisher accepts pictures from (the same parameter).
+    assert directives["img-src"] == "'self' data: ${ImageHosts}"
+    publish = props(resources, "PublishFunction")["Environment"]["Variables"]
+    assert publish["IMAGE_HOSTS"] == {"Ref": "ImageHosts"}
     assert directives["script-src"] == "'self'" and "unsafe-inline" not in csp  # no inline script, ever
     assert directives["object-src"] == "'none'" and directives["frame-ancestors"] == "'none'"
     assert int(security["StrictTransportSecurity"]["AccessControlMaxAgeSec"]) >= 31536000
@@ -715,19 +728,57 @@ def test_alarms_watch_every_dead_letter_queue_and_every_function_and_notify_the_
     )
 
 
-def test_editors_may_write_only_under_the_three_source_prefixes(resources: dict[str, Any]) -> None:
+def test_cloudwatch_can_use_the_alarm_topics_key_so_alarms_reach_someone(resources: dict[str, Any]) -> None:
+    """CloudWatch publishes to an encrypted topic only with a customer-managed key that lets it.
+
+    The AWS-managed ``alias/aws/sns`` key's policy cannot grant that: alarms
+    sent through it are dropped (SNS developer guide, encrypted topics and
+    AWS service event sources).
+    """
+    key_id = props(resources, "AlarmTopic")["KmsMasterKeyId"]
+    assert key_id == {"Ref": "AlarmTopicKey"}, "an AWS-managed key (alias/aws/sns) would drop every alarm"
+    key = props(resources, "AlarmTopicKey")
+    assert key["EnableKeyRotation"] is True
+    by_principal = {
+        str(statement["Principal"].get("Service") or statement["Principal"].get("AWS")): statement
+        for statement in key["KeyPolicy"]["Statement"]
+    }
+    cloudwatch = by_principal["cloudwatch.amazonaws.com"]
+    assert cloudwatch["Effect"] == "Allow"
+    assert set(as_list(cloudwatch["Action"])) == {"kms:Decrypt", "kms:GenerateDataKey*"}
+    assert cloudwatch["Condition"]["StringEquals"]["aws:SourceAccount"] == {"Ref": "AWS::AccountId"}
+    (publish,) = props(resources, "AlarmTopicPolicy")["PolicyDocument"]["Statement"]
+    assert publish["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
+    assert publish["Action"] == "sns:Publish" and publish["Resource"] == {"Ref": "AlarmTopic"}
+    assert props(resources, "AlarmTopicPolicy")["Topics"] == [{"Ref": "AlarmTopic"}]
+
+
+def test_editors_may_write_only_under_the_three_source_prefixes_and_never_forge_feedback(
+    resources: dict[str, Any],
+) -> None:
     (policy,) = props(resources, "EditorsGroup")["Policies"]
     arn = "arn:${AWS::Partition}:s3:::${SourceBucket}"
-    for statement in policy["PolicyDocument"]["Statement"]:
-        targets = [r["Fn::Sub"] for r in as_list(statement["Resource"])]
-        if "s3:PutObject" in as_list(statement["Action"]):
-            assert sorted(targets) == sorted(
-                f"{arn}/{prefix}*" for prefix in ("articles/", "media/", "site/")
-            )
-        else:
-            assert as_list(statement["Action"]) == ["s3:ListBucket"] and targets == [arn]
-            prefixes = statement["Condition"]["StringLike"]["s3:prefix"]
-            assert all(p == "" or p.split("/")[0] in ("articles", "media", "site") for p in prefixes)
+    by_sid = {statement["Sid"]: statement for statement in policy["PolicyDocument"]["Statement"]}
+    assert set(by_sid) == {"WriteSourceFiles", "NoForgedFeedback", "ReadStatusFiles", "ListSourceFiles"}
+    write = by_sid["WriteSourceFiles"]
+    assert write["Effect"] == "Allow"
+    assert sorted(r["Fn::Sub"] for r in write["Resource"]) == sorted(
+        f"{arn}/{prefix}*" for prefix in ("articles/", "media/", "site/")
+    )
+    # publish-status and the rest are the publisher's answer: an editor may not write them.
+    deny = by_sid["NoForgedFeedback"]
+    assert deny["Effect"] == "Deny" and set(deny["Action"]) == {"s3:PutObject", "s3:PutObjectTagging"}
+    assert deny["Resource"] == {"Fn::Sub": f"{arn}/*"}
+    assert deny["Condition"] == {"ForAnyValue:StringLike": {"s3:RequestObjectTagKeys": "publish-*"}}
+    from newsroom.tags import OUR_TAGS, STATUS_PREFIX  # noqa: PLC0415 - the layer is on pytest's pythonpath
+
+    assert all(tag.startswith("publish-") for tag in OUR_TAGS)
+    read = by_sid["ReadStatusFiles"]
+    assert read["Action"] == "s3:GetObject" and read["Resource"] == {"Fn::Sub": f"{arn}/{STATUS_PREFIX}*"}
+    listing = by_sid["ListSourceFiles"]
+    assert listing["Action"] == "s3:ListBucket" and listing["Resource"] == {"Fn::Sub": arn}
+    prefixes = listing["Condition"]["StringLike"]["s3:prefix"]
+    assert all(p == "" or p.split("/")[0] in ("articles", "media", "site", "status") for p in prefixes)
 
 
 CHECKOV = ROOT / ".venv-checkov" / "bin" / "checkov"

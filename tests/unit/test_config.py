@@ -368,11 +368,11 @@ SITE_REFUSALS = [
     ("partners:\n  - {title: a, url: https://a.vn}\n", "site.yaml, line 2: partner 1: 'image' is missing"),
     (
         "partners:\n  - {title: a, url: https://a.vn, image: logo.png}\n",
-        "site.yaml, line 2: partner 1: 'image' must be a site path like /media/logo.png or an https:// URL",
+        "site.yaml, line 2: partner 1: 'image' must be a picture under /media/ like /media/anh.jpg, or an https:// URL",
     ),
     (
         "partners:\n  - {title: a, url: https://a.vn, image: 'data:image/png;base64,AAAA'}\n",
-        "site.yaml, line 2: partner 1: 'image' must be a site path like /media/logo.png or an https:// URL",
+        "site.yaml, line 2: partner 1: 'image' must be a picture under /media/ like /media/anh.jpg, or an https:// URL",
     ),
     ("statistics: 5\n", "site.yaml, line 1: statistics: must be a mapping (members: 1234), not the number 5"),
     (
@@ -558,7 +558,7 @@ def test_yaml_tags_that_build_objects_are_refused() -> None:
         "/tin-tuc/tin-vifotec/hoi-nghi.html",
         "/tim-kiem/?q=hoi-nghi#ket-qua",
         "https://www.most.gov.vn",
-        "http://khcn.example.gov.vn:8080/a/b?c=d",
+        "https://khcn.example.gov.vn:8443/a/b?c=d",
         "HTTPS://EXAMPLE.ORG",
     ],
 )
@@ -586,6 +586,7 @@ def test_safe_urls(url: str) -> None:
         "https://example.org/a b",
         "/tin-tuc/\n",
         "ftp://example.org/",
+        "http://khcn.example.gov.vn/",  # the hint says https: the site is HTTPS with HSTS
     ],
 )
 def test_unsafe_urls(url: str) -> None:

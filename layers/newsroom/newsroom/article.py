@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import re
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
@@ -19,7 +20,8 @@ from slugify import slugify
 
 from newsroom.errors import RejectedSource
 from newsroom.keys import SourceKey
-from newsroom.markdown import render_markdown
+from newsroom.markdown import WorkBudget, render_markdown
+from newsroom.site_urls import image_problem
 
 STATUSES = ("published", "draft")
 SUMMARY_LENGTH = 240
@@ -34,6 +36,9 @@ _FIRST_HEADING = re.compile(r"\A\s*#[ \t]+(.+?)[ \t#]*(?:\r?\n|\Z)")
 # Dates a news archive can hold. Outside them the month archives, feeds and
 # time zone conversions overflow (year 1 in UTC-x, year 9999 plus a day).
 MIN_YEAR, MAX_YEAR = 1900, 2100
+# The YAML parser is pure Python: 400 KB of front matter took 7 s. Real front
+# matter is a few hundred bytes; 32 KB parses in well under a second.
+MAX_FRONT_MATTER_BYTES = 32 * 1024
 
 
 @dataclass(frozen=True)
@@ -193,8 +198,16 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
         if _OPENED_FRONT_MATTER.match(text):
             raise RejectedSource("front matter is never closed: end it with a line of three dashes (---)")
         return {}, text
+    size = len((match.group(1) or "").encode("utf-8"))
+    if size > MAX_FRONT_MATTER_BYTES:
+        raise RejectedSource(
+            f"the front matter is {size:,} bytes, over the limit of {MAX_FRONT_MATTER_BYTES:,}:"
+            " keep the fields short and put the text in the body"
+        )
     try:
         meta = yaml.safe_load(match.group(1) or "")
+    except RecursionError:
+        raise RejectedSource("the front matter nests too deeply: write each field as name: value") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 2}" if mark is not None else ""
@@ -230,12 +243,18 @@ def _parse_date(value: Any, tz: ZoneInfo) -> datetime:
             ) from None
     else:
         raise RejectedSource("date must be an ISO 8601 date or date-time")
+    out_of_range = f"is out of range: use a year from {MIN_YEAR} to {MAX_YEAR}"
     if not MIN_YEAR <= parsed.year <= MAX_YEAR:
-        raise RejectedSource(
-            f"date {parsed.date().isoformat()} is out of range: use a year from {MIN_YEAR} to {MAX_YEAR}"
-        )
+        raise RejectedSource(f"date {parsed.date().isoformat()} {out_of_range}")
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=tz)
+    # The archives are the site's calendar: 2100-12-31T23:00-05:00 is already 2101 in Hà Nội.
+    local = parsed.astimezone(tz)
+    if not MIN_YEAR <= local.year <= MAX_YEAR:
+        raise RejectedSource(
+            f"date {parsed.isoformat()} is {local.date().isoformat()} in the site's time zone ({tz.key}):"
+            f" it {out_of_range}"
+        )
     return parsed
 
 
@@ -287,14 +306,24 @@ def _summary(text: str) -> str:
     return cut.rstrip(",.;:") + "…"
 
 
-def parse_article(key: SourceKey, data: bytes, *, first_seen: datetime, timezone: str) -> Article:
+def parse_article(
+    key: SourceKey,
+    data: bytes,
+    *,
+    first_seen: datetime,
+    timezone: str,
+    image_hosts: Collection[str] = (),
+) -> Article:
     """Parse ``data`` (the file at ``key``) into an ``Article``.
 
     ``first_seen`` is the stored time the article was first seen: the date of
-    an article without one, so that a rebuild reproduces it.
+    an article without one, so that a rebuild reproduces it. ``image_hosts``
+    are the hosts pictures may come from besides /media/ (``site_urls``).
     """
+    budget = WorkBudget()
     text = decode_text(data)
     meta, body = split_front_matter(text)
+    budget.check()
     title = _text_field(meta, "title")
     if not title:
         heading = _FIRST_HEADING.match(body)
@@ -315,8 +344,13 @@ def parse_article(key: SourceKey, data: bytes, *, first_seen: datetime, timezone
     category, category_names = _category(meta, key)
     if slug == "index" or (not category and slug == "404"):
         raise RejectedSource(f"the slug '{slug}' is reserved for a site page: set another 'slug:'")
-    rendered = render_markdown(body)
-    image = _text_field(meta, "image") or (rendered.images[0] if rendered.images else "")
+    rendered = render_markdown(body, budget)
+    image = _text_field(meta, "image")
+    problem = image_problem(image, image_hosts) if image else None
+    if problem is not None:
+        raise RejectedSource(f"front matter field 'image' {problem}")
+    if not image:  # the first picture of the body the page can show, as the lead picture
+        image = next((src for src in rendered.images if image_problem(src, image_hosts) is None), "")
     return Article(
         source_key=key.key,
         title=title,

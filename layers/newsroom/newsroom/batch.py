@@ -10,6 +10,7 @@ both the current and the previous placement, so the retry repairs the site.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
@@ -23,6 +24,16 @@ from newsroom.keys import decode_event_key
 from newsroom.publisher import Ingested, Publisher
 
 logger = Logger(child=True)
+
+# Time a batch keeps for itself once it stops taking records: one more file at
+# its worst (the 2 s CPU budget is about 3.5 s of a 1,024 MB Lambda's wall
+# time, plus its AWS calls), then the render, writes, invalidation and tags of
+# the batch. A record that finds less than this left is handed back to SQS.
+RESERVED_MILLIS = 20_000
+
+
+class OutOfTime(Exception):
+    """The batch is too close to the function's timeout to take this record: SQS redelivers it."""
 
 
 def s3_changes(record: SQSRecord) -> list[tuple[str, str | None]]:
@@ -42,21 +53,42 @@ def s3_changes(record: SQSRecord) -> list[tuple[str, str | None]]:
     ]
 
 
-def handle_batch(event: dict[str, Any], publisher: Publisher, metrics: Metrics) -> dict[str, Any]:
-    """Process one SQS event; returns the partial batch response Lambda expects."""
+def handle_batch(
+    event: dict[str, Any],
+    publisher: Publisher,
+    metrics: Metrics,
+    remaining_millis: Callable[[], int] | None = None,
+) -> dict[str, Any]:
+    """Process one SQS event; returns the partial batch response Lambda expects.
+
+    The editors' tags are written last, once the batch's pages are written
+    and their invalidation requested: ``published`` means a reader can open
+    the page. A batch whose render fails tags nothing.
+
+    ``remaining_millis`` is the Lambda context's clock: records that find
+    less than ``RESERVED_MILLIS`` left are not started but reported as
+    failures, so SQS redelivers them instead of the whole batch timing out
+    (and, after five timeouts, landing in the DLQ with its innocent records).
+    """
     # Every record failing is still a partial response (all listed), not an exception.
     processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
-    ingested: list[Ingested] = []
+    ingested: dict[str, list[Ingested]] = {}
 
     def ingest(record: SQSRecord) -> None:
+        results: list[Ingested] = []
         try:
+            left = remaining_millis() if remaining_millis is not None else None
+            if left is not None and left < RESERVED_MILLIS:
+                metrics.add_metric(name="RecordDeferred", unit=MetricUnit.Count, value=1)
+                raise OutOfTime(f"{left} ms left, {RESERVED_MILLIS} ms are kept to render the batch")
             for raw_key, sequencer in s3_changes(record):
-                _ingest_one(raw_key, sequencer)
+                results.append(_ingest_one(raw_key, sequencer))
         except Exception as exc:
             _record_failure(publisher, record, exc)
             raise
+        ingested[record.message_id] = results
 
-    def _ingest_one(raw_key: str, sequencer: str | None) -> None:
+    def _ingest_one(raw_key: str, sequencer: str | None) -> Ingested:
         result = publisher.ingest(raw_key, sequencer)
         if result.stale:
             logger.info("older event dropped", extra={"key": result.key, "sequencer": sequencer})
@@ -64,35 +96,53 @@ def handle_batch(event: dict[str, Any], publisher: Publisher, metrics: Metrics) 
         if result.error:
             logger.warning("source rejected", extra={"key": result.key, "reason": result.error})
             metrics.add_metric(name="SourceRejected", unit=MetricUnit.Count, value=1)
-        ingested.append(result)
+        return result
 
     records = event.get("Records", [])
     with processor(records=records, handler=ingest):
         processor.process()
     response: dict[str, Any] = dict(processor.response())
-    if not ingested:
+    everything = [result for results in ingested.values() for result in results]
+    if not everything:
         return response
     try:
-        report = publisher.render(ingested)
+        report = publisher.render(everything)
     except Exception as exc:
         logger.exception("rendering the batch failed; every record will be retried")
         for raw in records:
             _record_failure(publisher, SQSRecord(raw), exc, stage="render")
         return {"batchItemFailures": [{"itemIdentifier": r["messageId"]} for r in records]}
-    failed = {f["itemIdentifier"] for f in response.get("batchItemFailures", [])}
+    failures = list(response.get("batchItemFailures", []))
     for raw in records:
-        if (
-            raw["messageId"] not in failed
-            and int(raw.get("attributes", {}).get("ApproximateReceiveCount", 1)) > 1
-        ):
-            publisher.index.clear_failure(raw["messageId"])  # it went through this time
+        if raw["messageId"] in ingested and not _tell(publisher, SQSRecord(raw), ingested, metrics):
+            failures.append({"itemIdentifier": raw["messageId"]})
     logger.info(
         "batch published",
         extra={"written": report.written, "removed": report.removed, "invalidated": report.invalidated},
     )
     metrics.add_metric(name="PagesWritten", unit=MetricUnit.Count, value=len(report.written))
     metrics.add_metric(name="PathsInvalidated", unit=MetricUnit.Count, value=len(report.invalidated))
-    return response
+    return {"batchItemFailures": failures}
+
+
+def _tell(
+    publisher: Publisher, record: SQSRecord, ingested: dict[str, list[Ingested]], metrics: Metrics
+) -> bool:
+    """Give one message's feedback; ``False`` if it must be retried (its pages are live already)."""
+    try:
+        untagged = publisher.tell(ingested[record.message_id])
+    except Exception as exc:
+        logger.exception(
+            "feedback failed; the record will be retried", extra={"message_id": record.message_id}
+        )
+        _record_failure(publisher, record, exc, stage="feedback")
+        return False
+    for key in untagged:
+        logger.warning("no room for our tags: see the status file", extra={"key": key})
+        metrics.add_metric(name="FeedbackNotTagged", unit=MetricUnit.Count, value=1)
+    if int(record.raw_event.get("attributes", {}).get("ApproximateReceiveCount", 1)) > 1:
+        publisher.index.clear_failure(record.message_id)  # it went through this time
+    return True
 
 
 def _record_failure(

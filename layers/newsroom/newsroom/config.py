@@ -35,7 +35,7 @@ import difflib
 import functools
 import unicodedata
 import zoneinfo
-from collections.abc import Callable, Hashable, Iterator, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterator, Sequence
 from dataclasses import replace
 from typing import Any, NoReturn, TypedDict
 from urllib.parse import urlsplit
@@ -48,6 +48,7 @@ from newsroom.categories import Categories, CategoryInfo, CategoryPath
 from newsroom.errors import RejectedSource
 from newsroom.settings import SUPPORTED_LOCALES
 from newsroom.site_config import SiteConfig, default_config
+from newsroom.site_urls import image_problem, is_safe_url
 from newsroom.views import Link
 
 __all__ = [
@@ -98,7 +99,6 @@ PARTNER_FIELDS = ("title", "url", "image")
 CATEGORY_FIELDS = ("slug", "name", "description", "children")
 
 _URL_HINT = "must be a site path like /tin-tuc/ or an https:// URL"
-_IMAGE_HINT = "must be a site path like /media/logo.png or an https:// URL"
 
 
 class RejectedConfig(RejectedSource):
@@ -279,6 +279,14 @@ class _Fields:
             self.fail(f"'{name}' {hint}", name)
         return url
 
+    def image(self, name: str, hosts: Collection[str] | None) -> str:
+        """A picture the page can show (see ``site_urls``): under /media/ or on an allowed host."""
+        url = self.text(name, limit=MAX_URL)
+        problem = image_problem(url, hosts)
+        if problem is not None:
+            self.fail(f"'{name}' {problem}", name)
+        return url
+
 
 _KINDS: tuple[tuple[type | tuple[type, ...], str], ...] = (
     (bool, "yes/no"),  # before int: a bool is an int
@@ -328,27 +336,15 @@ def _is_container(value: Any) -> bool:
     return isinstance(value, (list, dict))
 
 
-def is_safe_url(url: str) -> bool:
-    """A link target editors may use: a site path (``/x``, not ``//x``) or an absolute http(s) URL.
-
-    Refuses ``javascript:``, ``data:``, ``mailto:``, relative and protocol-relative
-    URLs, backslashes, whitespace and control characters, user names and bad ports.
-    """
-    if not url or "\\" in url or any(ch.isspace() or unicodedata.category(ch) == "Cc" for ch in url):
-        return False
-    if url.startswith("/"):
-        return not url.startswith("//")
-    try:
-        parts = urlsplit(url)
-        _ = parts.port
-    except ValueError:
-        return False
-    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname) and "@" not in parts.netloc
-
-
 def normalise_base_url(value: str) -> str | None:
     """``HTTPS://Example.org/portal/`` → ``https://example.org/portal``; ``None`` if it is not a base URL."""
-    if not value.isascii() or value.startswith("/") or not is_safe_url(value) or "?" in value or "#" in value:
+    if (
+        not value.isascii()
+        or value.startswith("/")
+        or not is_safe_url(value, ("http", "https"))
+        or "?" in value
+        or "#" in value
+    ):
         return None
     parts = urlsplit(value)
     return f"{parts.scheme.lower()}://{parts.netloc.lower()}{parts.path.rstrip('/')}"
@@ -362,8 +358,12 @@ def _time_zones() -> frozenset[str]:
 # --- site.yaml -----------------------------------------------------------------------------------
 
 
-def parse_site_yaml(data: bytes) -> SiteOverrides:
-    """The settings ``site.yaml`` sets; a key without a value is left out (it keeps its default)."""
+def parse_site_yaml(data: bytes, image_hosts: Collection[str] | None = None) -> SiteOverrides:
+    """The settings ``site.yaml`` sets; a key without a value is left out (it keeps its default).
+
+    ``image_hosts``: the hosts pictures may come from besides /media/ (the
+    deployment's ``ImageHosts``); ``None`` skips that check.
+    """
     doc = _load(data, SITE_FILE)
     if doc is None:
         return {}
@@ -389,7 +389,7 @@ def parse_site_yaml(data: bytes) -> SiteOverrides:
         ("partners", MAX_PARTNERS, PARTNER_FIELDS),
     ):
         if fields.has(key):
-            out[key] = _links(fields, key, limit, allowed)  # type: ignore[literal-required]
+            out[key] = _links(fields, key, limit, allowed, image_hosts)  # type: ignore[literal-required]
     if fields.has("statistics"):
         stats = _Fields(
             SITE_FILE,
@@ -428,7 +428,9 @@ def _time_zone(fields: _Fields) -> str:
     return name
 
 
-def _links(fields: _Fields, key: str, limit: int, allowed: Sequence[str]) -> tuple[Link, ...]:
+def _links(
+    fields: _Fields, key: str, limit: int, allowed: Sequence[str], image_hosts: Collection[str] | None
+) -> tuple[Link, ...]:
     value = fields.mapping[key]
     example = ", ".join(f"{name}: …" for name in allowed)
     if not isinstance(value, list):
@@ -444,7 +446,7 @@ def _links(fields: _Fields, key: str, limit: int, allowed: Sequence[str]) -> tup
         )
         title = item_fields.text("title")
         url = item_fields.url("url", _URL_HINT)
-        image = item_fields.url("image", _IMAGE_HINT) if "image" in allowed else None
+        image = item_fields.image("image", image_hosts) if "image" in allowed else None
         if url in first_with_url:
             item_fields.fail(f"same url as {label} {first_with_url[url]} ({url[:60]})", "url")
         first_with_url[url] = number
@@ -546,13 +548,20 @@ def _slug(fields: _Fields, *, top_level: bool) -> str:
 # --- both ----------------------------------------------------------------------------------------
 
 
-def build_config(site_yaml: bytes | None, categories_yaml: bytes | None, default_locale: str) -> SiteConfig:
+def build_config(
+    site_yaml: bytes | None,
+    categories_yaml: bytes | None,
+    default_locale: str,
+    image_hosts: Collection[str] | None = None,
+) -> SiteConfig:
     """The site configuration: the built-in defaults for the locale, overridden by the files given.
 
     ``None`` means the file does not exist. The defaults are those of
     ``site.yaml``'s ``locale`` if it sets one, else of ``default_locale``.
+    ``image_hosts`` as in ``parse_site_yaml``: checked when a file is
+    accepted, not when an accepted one is read back to render.
     """
-    overrides = parse_site_yaml(site_yaml) if site_yaml is not None else SiteOverrides()
+    overrides = parse_site_yaml(site_yaml, image_hosts) if site_yaml is not None else SiteOverrides()
     categories = parse_categories_yaml(categories_yaml) if categories_yaml is not None else Categories()
     base = default_config(overrides.get("locale", default_locale))
     return replace(base, **overrides, categories=categories)

@@ -20,6 +20,14 @@ class RejectedSource(Exception):
         self.reason = reason
 
 
+class UrlTaken(RejectedSource):
+    """The file's page URL belongs to another source file; ``url`` is that URL."""
+
+    def __init__(self, url: str, owner: str) -> None:
+        super().__init__(f"the URL {url} is already used by {owner}")
+        self.url = url
+
+
 class ConcurrentChange(Exception):
     """Another invocation changed the same index entry first; re-read and retry."""
 

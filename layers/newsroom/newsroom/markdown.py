@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import html
 import re
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 import nh3
 from markdown_it import MarkdownIt
@@ -93,6 +96,61 @@ _CLOSES = {
 }
 _FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
 
+# CPU seconds one file may spend being parsed and rendered. Prose renders at
+# about 0.1 us a byte (0.1 s for a 1 MB file), but markup costs 3 to 76 us per
+# element: 1 MB of ``![[`` took 18 s, and eight such files outlast a batch's
+# 60 s timeout. 2 s here is about 3.5 s of wall time on a 1,024 MB Lambda
+# (0.58 of a vCPU), so ten refused files still leave the batch time to render.
+MAX_RENDER_SECONDS = 2.0
+# How many parser steps pass between two looks at the clock (a step is 3-76 us).
+_STEPS_PER_CHECK = 128
+
+
+class WorkBudget:
+    """The CPU time one source file may use; past it the file is refused, with the limit.
+
+    Measured on the thread's own CPU clock, so a busy neighbour does not
+    make a file fail, and checked from inside the Markdown parser, so a
+    pathological file stops within milliseconds of its limit.
+    """
+
+    def __init__(self, seconds: float | None = None, clock: Callable[[], float] = time.thread_time) -> None:
+        self.seconds = MAX_RENDER_SECONDS if seconds is None else seconds
+        self._clock = clock
+        self._deadline = clock() + self.seconds
+        self._steps = 0
+
+    def check(self) -> None:
+        """Refuse the file if its time is up."""
+        if self._clock() > self._deadline:
+            raise RejectedSource(
+                f"the article takes too long to render: over {self.seconds:g} s of processing,"
+                " the limit per file. It holds unusually much formatting (runs of *, _, [, ! or"
+                " list and heading marks): simplify it or split it into several articles"
+            )
+
+    def step(self) -> None:
+        """Count one parser step; look at the clock every few of them."""
+        self._steps += 1
+        if self._steps % _STEPS_PER_CHECK == 0:
+            self.check()
+
+
+def _budget_inline(state: Any, silent: bool) -> bool:
+    """First inline rule: runs once per position the inline parser visits, matches nothing."""
+    budget = state.env.get("budget")
+    if budget is not None:
+        budget.step()
+    return False
+
+
+def _budget_block(state: Any, start: int, end: int, silent: bool) -> bool:
+    """First block rule: runs once per block started and per line a block looks for its end."""
+    budget = state.env.get("budget")
+    if budget is not None:
+        budget.step()
+    return False
+
 
 @dataclass(frozen=True)
 class RenderedBody:
@@ -110,8 +168,14 @@ class RenderedBody:
 def _parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": True, "typographer": False})
     md.enable(["table", "strikethrough"])
+    md.inline.ruler.before("text", "budget", _budget_inline)
+    # Also where paragraphs, lists and quotes look for their end, line by line.
+    md.block.ruler.before(
+        "table", "budget", _budget_block, {"alt": ["paragraph", "reference", "blockquote", "list"]}
+    )
     md.core.ruler.push("figures", _figures)
     md.core.ruler.push("demote_headings", _demote_headings)
+    md.add_render_rule("figure", _render_figure)
     return md
 
 
@@ -139,9 +203,7 @@ def _figures(state: object) -> None:
                 c for c in (tokens[i + 1].children or []) if not (c.type == "text" and not c.content.strip())
             ]
             if len(children) == 1 and children[0].type == "image":
-                figure = Token("html_block", "", 0)
-                figure.content = _figure_html(children[0])
-                result.append(figure)
+                result.append(_figure_token(children[0]))
                 i += 3
                 continue
         result.append(token)
@@ -149,16 +211,23 @@ def _figures(state: object) -> None:
     tokens[:] = result
 
 
-def _figure_html(image: Token) -> str:
-    src = str(image.attrGet("src") or "")
-    alt = "".join(c.content for c in image.children or []) or image.content
-    caption = str(image.attrGet("title") or "")
-    parts = [
-        "<figure>",
-        f'<img src="{html.escape(src)}" alt="{html.escape(alt)}" loading="lazy" decoding="async">',
-    ]
-    if caption:
-        parts.append(f"<figcaption>{html.escape(caption)}</figcaption>")
+def _figure_token(image: Token) -> Token:
+    """A ``figure`` token of our own: the editor's raw HTML limits never count it."""
+    figure = Token("figure", "figure", 0, block=True)
+    figure.meta = {
+        "src": str(image.attrGet("src") or ""),
+        "alt": "".join(c.content for c in image.children or []) or image.content,
+        "caption": str(image.attrGet("title") or ""),
+    }
+    return figure
+
+
+def _render_figure(renderer: object, tokens: list[Token], index: int, options: object, env: object) -> str:
+    meta = tokens[index].meta
+    src, alt = html.escape(meta["src"]), html.escape(meta["alt"])
+    parts = ["<figure>", f'<img src="{src}" alt="{alt}" loading="lazy" decoding="async">']
+    if meta["caption"]:
+        parts.append(f"<figcaption>{html.escape(meta['caption'])}</figcaption>")
     parts.append("</figure>\n")
     return "".join(parts)
 
@@ -251,22 +320,28 @@ def sanitize(fragment: str) -> str:
     )
 
 
-def render_markdown(source: str) -> RenderedBody:
-    """Render Markdown to sanitized HTML, its plain text and the images it shows."""
+def render_markdown(source: str, budget: WorkBudget | None = None) -> RenderedBody:
+    """Render Markdown to sanitized HTML, its plain text and the images it shows.
+
+    ``budget`` bounds the CPU time (a fresh ``WorkBudget`` by default).
+    """
     parser = _parser()
-    tokens = parser.parse(source)
+    env: dict[str, Any] = {"budget": budget or WorkBudget()}
+    tokens = parser.parse(source, env)
+    env["budget"].check()
     check_raw_html(tokens)
-    raw = parser.renderer.render(tokens, parser.options, {})
+    raw = parser.renderer.render(tokens, parser.options, env)
+    env["budget"].check()
     check_nesting(raw)
     clean = sanitize(raw)
+    env["budget"].check()
     images: list[str] = []
     for token in tokens:
         for child in token.children or []:
             if child.type == "image":
                 images.append(str(child.attrGet("src") or ""))
-        if token.type == "html_block" and token.content.startswith("<figure>"):
-            start = token.content.index('src="') + 5
-            images.append(html.unescape(token.content[start : token.content.index('"', start)]))
+        if token.type == "figure":
+            images.append(token.meta["src"])
     first = _FIRST_PARAGRAPH.search(clean)
     text = nh3.clean(first.group(1), tags=set()) if first else ""
     return RenderedBody(html=clean, text=html.unescape(" ".join(text.split())), images=tuple(images))

@@ -107,6 +107,8 @@ class IndexedArticle:
     """URLs the article had before it moved (slug or category changed): they answer 301."""
     sequencer: str | None = None
     """The newest S3 event sequencer applied to the key (absent when events carry none)."""
+    waiting_for: str | None = None
+    """The URL this file was refused for because another file holds it: re-examined when released."""
 
     def same_content(self, other: IndexedArticle) -> bool:
         """True when applying ``other`` would change nothing readers or editors see."""

@@ -30,6 +30,7 @@ from newsroom.render import (
     translations,
 )
 from newsroom.site_config import SiteConfig
+from newsroom.site_urls import picture_url
 from newsroom.views import (
     ArchiveView,
     ArticleView,
@@ -132,7 +133,7 @@ class PageContext:
             published=datetime.fromisoformat(entry.published_at),
             summary=entry.summary,
             categories=(self.category_name(entry.category),) if entry.category else (),
-            image_url=self.absolute(entry.image) if entry.image and entry.image.startswith("/") else None,
+            image_url=picture_url(self.base_url, entry.image) if entry.image else None,
         )
 
 

@@ -9,7 +9,7 @@ only when their bytes change, and exactly the changed paths are invalidated.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
@@ -22,7 +22,7 @@ from newsroom.adapters.site import SiteStore
 from newsroom.adapters.source import SourceObject, SourceStore
 from newsroom.article import Article, parse_article
 from newsroom.config import build_config
-from newsroom.errors import ConcurrentChange, RejectedSource
+from newsroom.errors import ConcurrentChange, RejectedSource, UrlTaken
 from newsroom.fanout import Fanout
 from newsroom.keys import SourceKey, SourceKind, classify, decode_event_key
 from newsroom.media import sync_media
@@ -34,6 +34,8 @@ from newsroom.tags import CONFIG_TAG, ERROR_TAG, STATUS_TAG, URL_TAG
 
 MAX_ATTEMPTS = 5
 MAX_RENDER_PASSES = 5
+# A file given a URL may release another (it moved): re-examinations chain at most this far.
+MAX_REEXAMINE_DEPTH = 10
 # Longer than PublishFunction's timeout (60 s), so an older pending invalidation's writer is
 # gone; shorter than PublishQueue's visibility timeout (360 s), so the redelivered batch sends
 # it. tests/template checks both against template.yaml.
@@ -48,10 +50,25 @@ MAX_CONFIG_BYTES = 256 * 1024
 
 
 @dataclass(frozen=True)
+class Feedback:
+    """The tags one source version gets, written only once the batch's pages are live.
+
+    ``removed``: the source is gone, and so goes its status file.
+    """
+
+    key: str
+    version_id: str | None
+    tags: Mapping[str, str]
+    removed: bool = False
+
+
+@dataclass(frozen=True)
 class Ingested:
     """What one event did to the index (``record``) or the site (``paths``)."""
 
     key: str
+    feedback: Feedback | None = None
+    """What the editor will be told, after the render (``None``: nothing to tag)."""
     record: IndexedArticle | None = None
     paths: tuple[str, ...] = ()
     error: str | None = None
@@ -59,6 +76,13 @@ class Ingested:
     """The configuration version a ``site/`` file left in force (its re-render is fanned out)."""
     stale: bool = False
     """The event was older than the last one applied to the key, and was dropped."""
+    reexamined: tuple[Ingested, ...] = ()
+    """Files that were waiting for a URL this change released, ingested again."""
+
+
+def flatten(ingested: Sequence[Ingested]) -> list[Ingested]:
+    """Every result of a batch, the files it re-examined included."""
+    return [one for i in ingested for one in (i, *flatten(i.reexamined))]
 
 
 @dataclass
@@ -113,15 +137,15 @@ class Publisher:
         try:
             source_key = classify(key)
         except RejectedSource as exc:
-            self.source.tag(key, None, {STATUS_TAG: "error", ERROR_TAG: exc.reason})
-            return Ingested(key, error=exc.reason)
+            return Ingested(key, Feedback(key, None, _error_tags(exc.reason)), error=exc.reason)
         if source_key.kind is SourceKind.ARTICLE:
             return self._ingest_article(source_key, sequencer)
         if source_key.kind is SourceKind.MEDIA:
             return self._ingest_media(source_key)
         return self._ingest_config(source_key)
 
-    def _ingest_article(self, key: SourceKey, sequencer: str | None = None) -> Ingested:
+    def _ingest_article(self, key: SourceKey, sequencer: str | None = None, depth: int = 0) -> Ingested:
+        applied = False
         for _ in range(MAX_ATTEMPTS):
             before = self.index.get(key.key)
             if is_older(sequencer, before.sequencer if before else None):
@@ -145,18 +169,36 @@ class Publisher:
                 break
             try:
                 self.index.apply(before, after)
+                applied = True
                 break
             except ConcurrentChange:
                 continue
             except RejectedSource as exc:  # the stored form is too large
                 after = self._rejected(before, key.key, exc.reason)
                 self.index.apply(before, after)
+                applied = True
                 break
         else:
             raise ConcurrentChange(f"{key.key}: index kept changing under {MAX_ATTEMPTS} attempts")
-        if after.state != DELETED:
-            self.source.tag(key.key, version, self._feedback(after))
-        return Ingested(key.key, record=after, error=after.error)
+        feedback = (
+            Feedback(key.key, version, self._feedback(after))
+            if after.state != DELETED
+            else Feedback(key.key, None, {}, removed=True)
+        )
+        released = _released_url(before, after) if applied else None
+        reexamined = self._reexamine(released, depth) if released else ()
+        return Ingested(key.key, feedback, record=after, error=after.error, reexamined=reexamined)
+
+    def _reexamine(self, url: str, depth: int) -> tuple[Ingested, ...]:
+        """Ingest again the files refused because this URL was taken: one of them may have it now.
+
+        The release is committed before the waiting files are read, and a
+        file registers as waiting only while the URL is held, so none is missed.
+        """
+        if depth >= MAX_REEXAMINE_DEPTH:
+            return ()
+        waiting = self.index.waiting_for(url)
+        return tuple(self._ingest_article(classify(waiter), depth=depth + 1) for waiter in waiting)
 
     def _next(
         self, before: IndexedArticle | None, key: SourceKey, current: SourceObject | None
@@ -173,10 +215,13 @@ class Publisher:
                 current.body,
                 first_seen=datetime.fromisoformat(first_seen),
                 timezone=self.settings.timezone,
+                image_hosts=self.settings.image_hosts,
             )
             owner = self.index.url_owner(article.url) if article.status == PUBLISHED else None
-            if owner not in (None, key.key):
-                raise RejectedSource(f"the URL {article.url} is already used by {owner}")
+            if owner is not None and owner != key.key:
+                raise UrlTaken(article.url, owner)
+        except UrlTaken as exc:
+            return self._rejected(before, key.key, exc.reason, first_seen, waiting_for=exc.url)
         except RejectedSource as exc:
             return self._rejected(before, key.key, exc.reason, first_seen)
         placement: Placement | None = Placement(article.category, sort_key(article.published_at, article.url))
@@ -185,13 +230,22 @@ class Publisher:
         return self._moved(before, key.key, first_seen, article.status, article, placement, None)
 
     def _rejected(
-        self, before: IndexedArticle | None, source_key: str, reason: str, first_seen: str | None = None
+        self,
+        before: IndexedArticle | None,
+        source_key: str,
+        reason: str,
+        first_seen: str | None = None,
+        waiting_for: str | None = None,
     ) -> IndexedArticle:
-        """Keep a published page up when a broken re-upload arrives; record why."""
+        """Keep a published page up when a broken re-upload arrives; record why.
+
+        ``waiting_for`` is the URL another file holds, when that is the reason.
+        """
         if before is not None and before.state == PUBLISHED:
-            return replace(before, version=before.version + 1, error=reason)
+            return replace(before, version=before.version + 1, error=reason, waiting_for=waiting_for)
         seen = first_seen or (before.first_seen if before else _iso(datetime.now(UTC)))
-        return self._moved(before, source_key, seen, REJECTED, None, None, reason)
+        rejected = self._moved(before, source_key, seen, REJECTED, None, None, reason)
+        return replace(rejected, waiting_for=waiting_for)
 
     @staticmethod
     def _moved(
@@ -246,8 +300,7 @@ class Publisher:
         """
         if key.key not in CONFIG_FILES:
             reason = f"unknown site file: use {' or '.join(CONFIG_FILES)}"
-            self.source.tag(key.key, None, {STATUS_TAG: "error", ERROR_TAG: reason})
-            return Ingested(key.key, error=reason)
+            return Ingested(key.key, Feedback(key.key, None, _error_tags(reason)), error=reason)
         for _ in range(MAX_ATTEMPTS):
             before = self.index.config()
             try:
@@ -258,16 +311,17 @@ class Publisher:
                     CATEGORIES_YAML: before.categories_yaml if before else None,
                 }
                 files[key.key] = body
-                config = build_config(files[SITE_YAML], files[CATEGORIES_YAML], self.settings.locale)
+                config = build_config(
+                    files[SITE_YAML], files[CATEGORIES_YAML], self.settings.locale, self.settings.image_hosts
+                )
                 if config.timezone not in (None, self.settings.timezone):
                     raise RejectedSource(
                         f"site.yaml: timezone is fixed by the deployment ({self.settings.timezone}), "
                         "because monthly archives are keyed by it"
                     )
             except RejectedSource as exc:
-                if self.source.head(key.key) is not None:
-                    self.source.tag(key.key, None, {STATUS_TAG: "error", ERROR_TAG: exc.reason})
-                return Ingested(key.key, error=exc.reason)
+                feedback = Feedback(key.key, None, _error_tags(exc.reason))
+                return Ingested(key.key, feedback, error=exc.reason)
             old = self.context.parse(before)
             retired = (set(old.categories.configured()) | set(before.retired if before else ())) - set(
                 config.categories.configured()
@@ -293,17 +347,42 @@ class Publisher:
             raise ConcurrentChange(
                 f"{key.key}: the configuration kept changing under {MAX_ATTEMPTS} attempts"
             )
-        if current is not None:
-            self.source.tag(
-                key.key, current.version_id, {STATUS_TAG: PUBLISHED, CONFIG_TAG: str(after.version)}
-            )
-        return Ingested(key.key, config_version=after.version)
+        tags = {STATUS_TAG: PUBLISHED, CONFIG_TAG: str(after.version)}
+        accepted = (
+            Feedback(key.key, current.version_id, tags)
+            if current is not None
+            else Feedback(key.key, None, {}, removed=True)
+        )
+        return Ingested(key.key, accepted, config_version=after.version)
 
     def _ingest_media(self, key: SourceKey) -> Ingested:
         head, changed = sync_media(self.source, self.site, key.key)
+        feedback = Feedback(key.key, None, {}, removed=True)
         if head is not None:
-            self.source.tag(key.key, head.version_id, {STATUS_TAG: PUBLISHED, URL_TAG: "/" + key.key})
-        return Ingested(key.key, paths=tuple(invalidation_paths(key.key)) if changed else ())
+            feedback = Feedback(key.key, head.version_id, {STATUS_TAG: PUBLISHED, URL_TAG: "/" + key.key})
+        return Ingested(key.key, feedback, paths=tuple(invalidation_paths(key.key)) if changed else ())
+
+    # -- feedback ---------------------------------------------------------------
+    def tell(self, ingested: Sequence[Ingested]) -> list[str]:
+        """Tag each source version with what became of it, and write its status file.
+
+        Called only after ``render`` wrote the batch's pages and requested
+        their invalidation: a tag that says ``published`` is a page a reader
+        can open. A source deleted meanwhile has nothing left to tag. Returns
+        the keys whose own ten tags left no room for ours: their status file
+        (``status/<key>.json``) says so, and so must the caller's logs.
+        """
+        untagged: list[str] = []
+        told = [i.feedback for i in flatten(ingested) if i.feedback is not None]
+        for feedback in {(f.key, f.version_id): f for f in told}.values():
+            if feedback.removed:
+                self.source.remove_status(feedback.key)
+                continue
+            tagged = self.source.tag(feedback.key, feedback.version_id, feedback.tags)
+            self.source.write_status(feedback.key, feedback.version_id, feedback.tags, tagged)
+            if not tagged:
+                untagged.append(feedback.key)
+        return untagged
 
     # -- render -----------------------------------------------------------------
     def render(self, ingested: Sequence[Ingested]) -> BatchReport:
@@ -318,6 +397,7 @@ class Publisher:
         second read is rendered by its own invocation, which writes later.
         """
         report = BatchReport()
+        ingested = flatten(ingested)
         records = [i.record for i in ingested if i.record is not None]
         extra_paths = [p for i in ingested for p in i.paths]
         for version in sorted({i.config_version for i in ingested if i.config_version}):
@@ -440,6 +520,13 @@ class Publisher:
         return sent
 
 
+def _released_url(before: IndexedArticle | None, after: IndexedArticle) -> str | None:
+    """The page URL ``before`` held and ``after`` no longer holds (deleted, moved, made a draft)."""
+    old = before.placement.url if before and before.state == PUBLISHED and before.placement else None
+    new = after.placement.url if after.state == PUBLISHED and after.placement else None
+    return old if old and old != new else None
+
+
 def sequencer_order(sequencer: str) -> str:
     """A sequencer made comparable: S3 says pad the shorter with zeros on the right, then compare."""
     return sequencer.upper().ljust(SEQUENCER_WIDTH, "0")
@@ -460,6 +547,10 @@ def latest(sequencer: str | None, before: IndexedArticle | None) -> str | None:
     if sequencer is None or (applied is not None and not is_older(applied, sequencer)):
         return applied
     return sequencer
+
+
+def _error_tags(reason: str) -> dict[str, str]:
+    return {STATUS_TAG: "error", ERROR_TAG: reason}
 
 
 def _iso(moment: datetime) -> str:

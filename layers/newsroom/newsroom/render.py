@@ -20,6 +20,7 @@ import jinja2
 from babel.numbers import format_decimal
 
 from newsroom import dates
+from newsroom.site_urls import picture_url
 from newsroom.views import ArchiveView, ArticleView, HomeView, Link, ListingView, SearchView, SiteView
 
 CATALOG_DOMAIN = "messages"
@@ -101,7 +102,7 @@ def article_structured_data(site: SiteView, article: ArticleView) -> list[dict[s
     if article.summary:
         news["description"] = article.summary
     if article.image:
-        news["image"] = [absolute_url(site, article.image)]
+        news["image"] = [picture_url(site.base_url, article.image)]
     if article.author:
         news["author"] = [{"@type": "Person", "name": article.author}]
     if article.tags:
@@ -138,7 +139,7 @@ def render_article_page(site: SiteView, article: ArticleView) -> str:
         "article.html",
         {
             "article": article,
-            "og_image": absolute_url(site, article.image) if article.image else None,
+            "og_image": picture_url(site.base_url, article.image) if article.image else None,
             "structured_data": article_structured_data(site, article),
             "page_title": article.title,
             "description": article.summary,

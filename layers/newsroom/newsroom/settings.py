@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from newsroom.errors import SettingsError
+from newsroom.site_urls import parse_image_hosts
 
 REQUIRED = (
     "SOURCE_BUCKET_NAME",
@@ -26,7 +27,7 @@ REQUIRED = (
 )
 
 # Read when set; a deployment without them still works (the feature is off).
-OPTIONAL = ("REDIRECT_STORE_ARN",)
+OPTIONAL = ("REDIRECT_STORE_ARN", "IMAGE_HOSTS")
 
 SUPPORTED_LOCALES = ("vi", "en")
 
@@ -47,6 +48,8 @@ class Settings:
     search_table: str
     # The CloudFront KeyValueStore of moved pages' redirects; "" when there is none.
     redirect_store_arn: str = ""
+    # Hosts pictures may come from besides /media/: the deployment's ImageHosts, also in the CSP.
+    image_hosts: frozenset[str] = frozenset()
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -64,6 +67,10 @@ class Settings:
             raise SettingsError("MAX_SOURCE_BYTES must be an integer") from exc
         if max_bytes <= 0:
             raise SettingsError("MAX_SOURCE_BYTES must be positive")
+        try:
+            image_hosts = parse_image_hosts(env.get("IMAGE_HOSTS", ""))
+        except ValueError as exc:
+            raise SettingsError(f"IMAGE_HOSTS: {exc}") from exc
         return cls(
             source_bucket=env["SOURCE_BUCKET_NAME"],
             site_bucket=env["SITE_BUCKET_NAME"],
@@ -76,4 +83,5 @@ class Settings:
             render_queue_url=env["RENDER_QUEUE_URL"],
             search_table=env["SEARCH_TABLE_NAME"],
             redirect_store_arn=env.get("REDIRECT_STORE_ARN", ""),
+            image_hosts=image_hosts,
         )

@@ -7,6 +7,9 @@ Items:
 - ``TREE#<prefix>`` / ``<sort key>``: the article in the listing of home
   (empty prefix) and of each ancestor category.
 - ``URL#<url>`` / ``URL``: which source key owns a URL (no two articles share a page).
+- ``WAITING#<url>`` / ``<source key>``: a file refused because another holds the URL;
+  written only while that URL is still held (a condition in the same transaction),
+  so whoever releases the URL finds every file waiting for it.
 - ``STATS`` / ``SITE``: the site's counters, and its ``revision``: a number
   every change of stored state adds one to, in the same transaction, so a
   render pass can tell whether the state it read moved while it wrote.
@@ -195,12 +198,46 @@ class ContentIndex:
                 }
             )
 
+        actions += self._waiting_actions(before, after)
         actions += self._counter_actions(before, after)
 
         was = before is not None and before.state == PUBLISHED
         now = after.state == PUBLISHED
         actions.append(self._revision_action(1 if now and not was else -1 if was and not now else 0))
         return actions
+
+    def _waiting_actions(self, before: IndexedArticle | None, after: IndexedArticle) -> list[dict[str, Any]]:
+        """Register (or withdraw) a file waiting for a URL another file holds."""
+        actions: list[dict[str, Any]] = []
+        waited = before.waiting_for if before else None
+        if waited and waited != after.waiting_for:
+            key = {"pk": f"WAITING#{waited}", "sk": after.source_key}
+            actions.append({"Delete": {"TableName": self._table, "Key": _dump(key)}})
+        if after.waiting_for:
+            # Only while someone else holds it: a release committed first makes this fail, and
+            # the retry finds the URL free.
+            actions.append(
+                {
+                    "ConditionCheck": {
+                        "TableName": self._table,
+                        "Key": _dump({"pk": f"URL#{after.waiting_for}", "sk": "URL"}),
+                        "ConditionExpression": "attribute_exists(pk) AND source_key <> :me",
+                        "ExpressionAttributeValues": _dump({":me": after.source_key}),
+                    }
+                }
+            )
+            item = {"pk": f"WAITING#{after.waiting_for}", "sk": after.source_key}
+            actions.append({"Put": {"TableName": self._table, "Item": _dump(item)}})
+        return actions
+
+    def waiting_for(self, url: str) -> list[str]:
+        """The source keys refused because another file held ``url``, in key order."""
+        items = self._all(
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues=_dump({":pk": f"WAITING#{url}"}),
+            raw=True,
+        )
+        return [str(item["sk"]) for item in items]
 
     def _revision_action(self, articles: int = 0) -> dict[str, Any]:
         """The ``STATS`` update of a change: one more revision, and the article count moved."""
@@ -586,6 +623,7 @@ class ContentIndex:
             "source_version": record.source_version,
             "aliases": list(record.aliases) or None,
             "sequencer": record.sequencer,
+            "waiting_for": record.waiting_for,
         }
         if record.placement:
             item["placement_category"] = _cat(record.placement.category)
@@ -655,4 +693,5 @@ class ContentIndex:
             source_version=str(item["source_version"]) if item.get("source_version") else None,
             aliases=tuple(str(a) for a in item.get("aliases", [])),
             sequencer=str(item["sequencer"]) if item.get("sequencer") else None,
+            waiting_for=str(item["waiting_for"]) if item.get("waiting_for") else None,
         )

@@ -10,7 +10,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from newsroom.errors import RejectedSource
-from newsroom.tags import merge_tags
+from newsroom.tags import fits, merge_tags, status_document, status_key
 
 _MISSING = {"NoSuchKey", "404", "NotFound", "NoSuchVersion"}
 
@@ -96,10 +96,11 @@ class SourceStore:
             keys.extend(str(item["Key"]) for item in page.get("Contents", []))
         return keys
 
-    def tag(self, key: str, version_id: str | None, ours: Mapping[str, str]) -> None:
+    def tag(self, key: str, version_id: str | None, ours: Mapping[str, str]) -> bool:
         """Set our publish-* tags on one version, keeping the editor's own tags.
 
-        A version deleted meanwhile has nothing left to tag: that is not an error.
+        Returns whether all of ours fit (S3 allows ten tags an object). A
+        version deleted meanwhile has nothing left to tag: that is not an error.
         """
         target: dict[str, Any] = {"Bucket": self.bucket, "Key": key}
         if version_id:
@@ -109,5 +110,33 @@ class SourceStore:
             self._s3.put_object_tagging(**target, Tagging={"TagSet": merge_tags(existing, ours)})
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") in _MISSING | {"MethodNotAllowed"}:
-                return
+                return True
             raise
+        return fits(existing, ours)
+
+    def write_status(self, key: str, version_id: str | None, ours: Mapping[str, str], tagged: bool) -> None:
+        """Write the status file of ``key`` (see ``tags.status_document``) if it is about the live version.
+
+        Tags belong to one version and cannot go stale; the status file is one
+        per key, so an invocation telling about an older version (a newer one
+        arrived meanwhile) leaves it to the invocation that handles the newer.
+        """
+        target = status_key(key)
+        if target is None:
+            return
+        if version_id is not None:
+            head = self.head(key)
+            if head is None or head.version_id != version_id:
+                return
+        self._s3.put_object(
+            Bucket=self.bucket,
+            Key=target,
+            Body=status_document(key, version_id, ours, tagged),
+            ContentType="application/json; charset=utf-8",
+        )
+
+    def remove_status(self, key: str) -> None:
+        """Remove the status file of a source that is gone (unless it came back meanwhile)."""
+        target = status_key(key)
+        if target is not None and self.head(key) is None:
+            self._s3.delete_object(Bucket=self.bucket, Key=target)

@@ -1,0 +1,84 @@
+"""One file cannot eat a batch's time: parsing and rendering stop at a CPU budget.
+
+1 MB of one repeated unit under the size limit took 14 to 30 s in
+markdown-it (``![[``, ``*a``, ``**a``, ``[a](``, ``_a``); the budget stops
+each within milliseconds of its limit, with the limit in the reason.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+
+import pytest
+from newsroom.article import MAX_FRONT_MATTER_BYTES, parse_article, split_front_matter
+from newsroom.errors import RejectedSource
+from newsroom.keys import classify
+from newsroom.markdown import MAX_RENDER_SECONDS, WorkBudget, render_markdown
+
+MEGABYTE = 1_000_000
+LIMIT = 0.25  # a small budget keeps the test fast; the default is measured the same way
+
+
+def repeated(unit: str, size: int = MEGABYTE) -> str:
+    return (unit * (size // len(unit) + 1))[:size]
+
+
+@pytest.mark.parametrize(
+    "unit", ["![[", "*a", "**a", "[a](", "_a", "a\n", "- a\n", "1. a\n", "# a\n", "<http://a.b>", "> a\n"]
+)
+def test_a_pathological_megabyte_stops_at_its_budget(unit: str) -> None:
+    started = time.thread_time()
+    with pytest.raises(RejectedSource, match=r"over 0\.25 s of processing, the limit per file"):
+        render_markdown(repeated(unit), WorkBudget(LIMIT))
+    assert time.thread_time() - started < LIMIT + 0.5
+
+
+def test_the_budget_reason_names_the_default_limit() -> None:
+    with pytest.raises(RejectedSource) as refused:
+        WorkBudget(clock=iter([0.0, MAX_RENDER_SECONDS + 0.1]).__next__).check()
+    assert refused.value.reason.startswith(
+        f"the article takes too long to render: over {MAX_RENDER_SECONDS:g} s of processing"
+    )
+
+
+def test_the_clock_is_read_only_every_so_many_steps() -> None:
+    readings: list[float] = []
+
+    def clock() -> float:
+        readings.append(0.0)
+        return 0.0
+
+    budget = WorkBudget(1.0, clock=clock)
+    for _ in range(1000):
+        budget.step()
+    assert 1 < len(readings) < 20
+
+
+def test_a_long_ordinary_article_renders_well_inside_the_default_budget() -> None:
+    paragraph = "Hội nghị *tổng kết* năm 2023 tại [Sở](https://sokhcn.vn) với nhiều đại biểu tham dự. " * 8
+    body = "\n\n".join(f"## Phần {n}\n\n{paragraph}\n\n- một\n- hai" for n in range(250))  # ~200 KB
+    started = time.thread_time()
+    rendered = render_markdown(body)
+    assert rendered.html.count("<h3>") == 250
+    assert time.thread_time() - started < MAX_RENDER_SECONDS / 2
+
+
+def test_the_budget_covers_the_whole_article_through_parse_article() -> None:
+    key = classify("articles/tin-tuc/dai.md")
+    data = ("---\ntitle: Dài\n---\n" + repeated("*a")).encode()
+    with pytest.raises(RejectedSource, match="too long to render"):
+        parse_article(key, data, first_seen=datetime(2024, 1, 1, tzinfo=UTC), timezone="Asia/Ho_Chi_Minh")
+
+
+def test_front_matter_over_its_size_limit_is_refused_before_yaml_reads_it() -> None:
+    big = "---\ntags: [" + "x, " * (MAX_FRONT_MATTER_BYTES // 3) + "x]\n---\nBody"
+    started = time.thread_time()
+    with pytest.raises(RejectedSource, match=f"over the limit of {MAX_FRONT_MATTER_BYTES:,}"):
+        split_front_matter(big)
+    assert time.thread_time() - started < 0.1
+
+
+def test_front_matter_nested_past_the_parsers_recursion_is_refused_by_name() -> None:
+    with pytest.raises(RejectedSource, match="nests too deeply"):
+        split_front_matter("---\na: " + "[" * 5000 + "\n---\nBody")
