@@ -1,0 +1,337 @@
+"""Each function's IAM policy grants exactly the actions its code calls, on exactly the resources.
+
+The functions' cores run a workload that exercises every path (articles
+published, moved, drafted, refused, collided, deleted; media; configuration;
+a fan-out and a rebuild; failures recorded and cleared; searches), through
+clients that record every AWS call. Each call is mapped to the IAM actions
+it needs (a ``TransactWriteItems`` needs one per kind of item action, a
+``HeadObject`` of a missing key needs ``s3:ListBucket`` to answer 404, a
+versioned read needs ``...Version``). The policy in ``template.yaml`` must
+grant every one of them, and nothing that the workload never used.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from urllib.parse import unquote
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+import pytest
+from aws_lambda_powertools import Metrics
+from newsroom.batch import handle_batch
+from newsroom.search_service import SearchService, SearchSettings
+from newsroom.service import Clients, build_fanout, build_publisher
+from newsroom.settings import Settings
+
+from local.stack import LocalStack
+from local.template import Template
+from tests.support.oracle import Message
+from tests.support.site import local_site
+
+Grant = tuple[str, str, str]  # (kind, logical id, object pattern or ""), action
+
+S3_OBJECT = {
+    "GetObject": "s3:GetObject",
+    "HeadObject": "s3:GetObject",
+    "PutObject": "s3:PutObject",
+    "DeleteObject": "s3:DeleteObject",
+    "GetObjectTagging": "s3:GetObjectTagging",
+    "PutObjectTagging": "s3:PutObjectTagging",
+}
+VERSIONED = {
+    "s3:GetObject": "s3:GetObjectVersion",
+    "s3:DeleteObject": "s3:DeleteObjectVersion",
+    "s3:GetObjectTagging": "s3:GetObjectVersionTagging",
+    "s3:PutObjectTagging": "s3:PutObjectVersionTagging",
+}
+S3_BUCKET = {"ListObjectsV2": "s3:ListBucket", "ListObjectVersions": "s3:ListBucketVersions"}
+TRANSACTION = {
+    "Put": "dynamodb:PutItem",
+    "Update": "dynamodb:UpdateItem",
+    "Delete": "dynamodb:DeleteItem",
+    "ConditionCheck": "dynamodb:ConditionCheckItem",
+}
+
+
+@dataclass
+class Recorder:
+    """What one function's clients asked AWS for, as ``(resource, action)`` pairs."""
+
+    names: dict[str, tuple[str, str]]  # physical name, URL or ARN -> (kind, logical id)
+    used: set[tuple[tuple[str, str, str], str]] = field(default_factory=set)
+
+    def client(self, service: str, endpoint_url: str, region: str = "us-east-1") -> Any:
+        made = boto3.client(
+            service,
+            endpoint_url=endpoint_url,
+            region_name=region,
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",  # noqa: S106 - moto's dummy credentials
+        )
+        made.meta.events.register("after-call", self._after_call)
+        return made
+
+    def _resource(self, name: str, key: str = "") -> tuple[str, str, str]:
+        kind, logical = self.names[name]
+        return kind, logical, key
+
+    def _after_call(self, http_response: Any, model: Any, context: Any = None, **_: Any) -> None:
+        params = (context or {}).get("newsroom_params", {})
+        self._record(model.service_model.service_name, model.name, params, http_response.status_code)
+
+    def _record(self, service: str, operation: str, params: dict[str, Any], status: int) -> None:
+        add = self.used.add
+        if service == "s3":
+            bucket = self._resource(params["Bucket"])
+            if operation in S3_BUCKET:
+                add((bucket, S3_BUCKET[operation]))
+                return
+            key = params["Key"]
+            if operation == "CopyObject":
+                source_bucket, source_key, version = _copy_source(params["CopySource"])
+                read = "s3:GetObjectVersion" if version else "s3:GetObject"
+                add((self._resource(source_bucket, source_key), read))
+                add(((bucket[0], bucket[1], key), "s3:PutObject"))
+                assert params.get("TaggingDirective") == "REPLACE", "COPY would need the tagging actions"
+                return
+            action = S3_OBJECT[operation]
+            if params.get("VersionId"):
+                action = VERSIONED[action]
+            add(((bucket[0], bucket[1], key), action))
+            if operation == "PutObject" and params.get("Tagging"):
+                add(((bucket[0], bucket[1], key), "s3:PutObjectTagging"))
+            if status == 404:  # S3 answers 404 rather than 403 only with ListBucket
+                add((bucket, "s3:ListBucket"))
+        elif service == "dynamodb":
+            self._record_dynamodb(operation, params)
+        elif service == "sqs":
+            add((self._resource(params["QueueUrl"]), "sqs:SendMessage"))
+            assert operation in ("SendMessage", "SendMessageBatch")
+        elif service == "cloudfront":
+            add((self._resource(params["DistributionId"]), f"cloudfront:{operation}"))
+        elif service == "cloudfront-keyvaluestore":
+            add((self._resource(params["KvsARN"]), f"cloudfront-keyvaluestore:{operation}"))
+        else:
+            raise AssertionError(f"a call to {service}.{operation} is not mapped to IAM")
+
+    def _record_dynamodb(self, operation: str, params: dict[str, Any]) -> None:
+        if operation == "TransactWriteItems":
+            for item in params["TransactItems"]:
+                ((kind, action),) = item.items()
+                self.used.add((self._resource(action["TableName"]), TRANSACTION[kind]))
+        elif operation in ("BatchGetItem", "BatchWriteItem"):
+            for table in params["RequestItems"]:
+                self.used.add((self._resource(table), f"dynamodb:{operation}"))
+        else:
+            self.used.add((self._resource(params["TableName"]), f"dynamodb:{operation}"))
+
+
+def _copy_source(value: Any) -> tuple[str, str, str | None]:
+    """``CopySource`` as given, or as botocore has already written it (``bucket/key?versionId=v``)."""
+    if isinstance(value, dict):
+        return value["Bucket"], value["Key"], value.get("VersionId")
+    path, _, query = str(value).partition("?versionId=")
+    bucket, _, key = unquote(path).partition("/")
+    return bucket, key, unquote(query) or None
+
+
+def _remember_params(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+    context["newsroom_params"] = dict(params)
+
+
+_ARN_SUB = re.compile(r"^arn:\$\{AWS::Partition\}:s3:::\$\{(\w+)\}(?:/(.*))?$")
+_DISTRIBUTION_SUB = re.compile(r"distribution/\$\{(\w+)\}$")
+
+
+def granted(template: Template, function: str) -> set[tuple[tuple[str, str, str], str]]:
+    """The policy's ``(resource, action)`` pairs, resources as in ``Recorder``."""
+    grants: set[tuple[tuple[str, str, str], str]] = set()
+    for policy in template.properties(function)["Policies"]:
+        for statement in policy["Statement"]:
+            assert statement["Effect"] == "Allow"
+            resources = (
+                statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+            )
+            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            for resource in resources:
+                if "Fn::GetAtt" in resource:
+                    target = ("arn", resource["Fn::GetAtt"][0], "")
+                elif match := _ARN_SUB.match(resource["Fn::Sub"]):
+                    target = ("s3", match.group(1), match.group(2) or "")
+                else:
+                    distribution = _DISTRIBUTION_SUB.search(resource["Fn::Sub"])
+                    assert distribution, resource
+                    target = ("arn", distribution.group(1), "")
+                grants |= {(target, action) for action in actions}
+    return grants
+
+
+def covered(used: set[tuple[tuple[str, str, str], str]], grants: set[Grant | Any]) -> set[Any]:
+    """The grants that the recorded calls needed (an object call needs the grant whose pattern matches)."""
+    needed: set[Any] = set()
+    for (kind, logical, key), action in used:
+        if kind == "s3" and key:
+            matches = {
+                g
+                for g in grants
+                if g[0][:2] == ("s3", logical) and g[0][2] and fnmatch.fnmatchcase(key, g[0][2])
+            }
+            matches = {g for g in matches if g[1] == action}
+            assert matches, f"{action} on {logical}/{key} is not granted"
+            needed |= matches
+        else:
+            grant = ((kind, logical, ""), action)
+            assert grant in grants, f"{action} on {logical} is not granted"
+            needed.add(grant)
+    return needed
+
+
+def md(title: str, slug: str = "", status: str = "published", extra: str = "") -> bytes:
+    fields = f"title: {title}\ndate: 2024-04-01T08:00:00+07:00\nstatus: {status}\n"
+    fields += f"slug: {slug}\n" if slug else ""
+    return f"---\n{fields}{extra}---\nHội nghị tổng kết ![ảnh](/media/anh.jpg)\n".encode()
+
+
+class Workload:
+    """Every path of the publish and render functions, through recording clients."""
+
+    def __init__(self, stack: LocalStack) -> None:
+        self.stack = stack
+        provisioned = stack.provisioned
+        assert provisioned is not None
+        names: dict[str, tuple[str, str]] = {}
+        for logical, bucket in provisioned.buckets.items():
+            names[bucket] = ("s3", logical)
+        for logical, table in provisioned.tables.items():
+            names[table] = ("arn", logical)
+        for logical, queue in provisioned.queues.items():
+            names[queue.url] = ("arn", logical)
+        for logical, distribution in provisioned.distributions.items():
+            names[distribution.id] = ("arn", logical)
+        for logical, arn in provisioned.key_value_stores.items():
+            names[arn] = ("arn", logical)
+        self.publish = Recorder(names)
+        self.render = Recorder(names)
+        self.search = Recorder(names)
+        self.environment = stack.environment_variables()
+        self.settings = Settings.from_environment(self.environment)
+        self.editor = stack.client("s3")
+        self.count = 0
+
+    def clients(self, recorder: Recorder) -> Clients:
+        endpoint = self.stack.endpoint_url
+        made = {name: recorder.client(name, endpoint) for name in ("s3", "dynamodb", "cloudfront", "sqs")}
+        assert self.stack.kvs is not None
+        made["keyvaluestore"] = recorder.client("cloudfront-keyvaluestore", self.stack.kvs.endpoint_url)
+        for client in made.values():
+            client.meta.events.register("before-parameter-build", _remember_params)
+        return Clients(**made)
+
+    def put(self, key: str, body: bytes, **extra: Any) -> None:
+        self.editor.put_object(Bucket=self.settings.source_bucket, Key=key, Body=body, **extra)
+
+    def delete(self, key: str) -> None:
+        self.editor.delete_object(Bucket=self.settings.source_bucket, Key=key)
+
+    def drain(self, fanout: Any) -> None:
+        """Run the render queue's messages (plans, then their chunks) as the render function would."""
+        sqs, url = self.stack.client("sqs"), self.settings.render_queue_url
+        while messages := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
+            for message in messages:
+                fanout.handle(message["Body"])
+                sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+
+    def deliver(self, publisher: Any, *keys: str, receives: int = 1, left: int = 60_000) -> dict[str, Any]:
+        records = []
+        for key in keys:
+            self.count += 1
+            message = Message(f"m{self.count}", key, f"{self.count:06X}", receives=receives - 1)
+            records.append(message.record(self.settings.source_bucket))
+        return handle_batch(
+            {"Records": records}, publisher, Metrics(namespace="T", service="t"), lambda: left
+        )
+
+
+@pytest.fixture(scope="module")
+def workload() -> Iterator[Workload]:
+    with local_site() as stack:
+        run = Workload(stack)
+        publisher = build_publisher(run.settings, run.clients(run.publish))
+        fanout = build_fanout(run.settings, run.clients(run.render))
+        run.put("site/site.yaml", b"name: Trang KH&CN\n")
+        run.put(
+            "site/categories.yaml",
+            b"- {slug: tin-tuc, name: Tin t\xe1\xbb\xa9c}\n- {slug: cu, name: C\xc5\xa9}\n",
+        )
+        assert run.deliver(publisher, "site/site.yaml", "site/categories.yaml") == {"batchItemFailures": []}
+        run.drain(fanout)  # the configured, empty category "cu" gets its pages
+        run.put("site/categories.yaml", b"- {slug: tin-tuc, name: Tin t\xe1\xbb\xa9c}\n")  # "cu" retires
+        assert run.deliver(publisher, "site/categories.yaml") == {"batchItemFailures": []}
+        run.put("site/khac.yaml", b"name: x\n")  # an unknown site file: refused by name
+        run.put("media/anh.jpg", b"\xff\xd8\xff\xe0 jpeg")
+        run.put("articles/tin-tuc/a.md", md("Bài A"))
+        run.put("articles/tin-tuc/b.md", md("Bài B", slug="a"))  # collides with a.md
+        run.put("articles/tin-tuc/x.txt", b"not an article")  # refused by its key
+        run.put("media/.an.jpg", b"hidden")  # refused by its key
+        run.put("articles/tin-tuc/c.md", md("Bài C", status="draft"))
+        run.put("articles/tin-tuc/d.md", b"---\ntitle: [oops\n---\n")
+        run.put("site/categories.yaml", b"- slug: Tin tuc\n")  # refused configuration
+        keys = ["site/site.yaml", "site/khac.yaml", "media/anh.jpg", "articles/tin-tuc/a.md"]
+        keys += ["articles/tin-tuc/b.md", "articles/tin-tuc/x.txt", "media/.an.jpg", "articles/tin-tuc/c.md"]
+        keys += ["articles/tin-tuc/d.md", "site/categories.yaml"]
+        assert run.deliver(publisher, *keys) == {"batchItemFailures": []}
+        run.put("articles/tin-tuc/e.md", md("Bài E"))
+        run.deliver(publisher, "articles/tin-tuc/e.md")
+        run.put("articles/tin-tuc/e.md", md("Bài E", slug="e-moi"))  # moves: its old URL redirects
+        run.put("articles/tin-tuc/a.md", md("Bài A", slug="a-moi"))  # moves: b.md gets /a
+        moved = run.deliver(publisher, "articles/tin-tuc/a.md", "articles/tin-tuc/e.md", receives=2)
+        assert moved == {"batchItemFailures": []}
+        assert run.deliver(publisher, "articles/tin-tuc/c.md", left=1) != {
+            "batchItemFailures": []
+        }  # recorded
+        run.delete("articles/tin-tuc/a.md")
+        run.delete("media/anh.jpg")
+        run.delete("site/site.yaml")
+        run.deliver(publisher, "articles/tin-tuc/a.md", "media/anh.jpg", "site/site.yaml")
+        # The render function: the configuration jobs queued (the retired category's page left
+        # behind goes), then a rebuild of a lost search index.
+        site = run.settings.site_bucket
+        run.editor.put_object(Bucket=site, Key="cu/index.html", Body=b"left behind")
+        run.drain(fanout)
+        assert "Contents" not in run.editor.list_objects_v2(Bucket=site, Prefix="cu/index.html")
+        dynamodb = stack.client("dynamodb")
+        for page in dynamodb.get_paginator("scan").paginate(TableName=run.settings.search_table):
+            for item in page["Items"]:
+                dynamodb.delete_item(
+                    TableName=run.settings.search_table, Key={"pk": item["pk"], "sk": item["sk"]}
+                )
+        run.put("media/lai.jpg", b"\xff\xd8 again")
+        fanout.request("rebuild-least-privilege", media=True)
+        run.drain(fanout)
+        fanout.index.record_failure("render-failed", [], "render: a test failure", 1)
+        # The search function.
+        search_settings = SearchSettings.from_environment(stack.environment("SearchFunction"))
+        dynamodb = run.search.client("dynamodb", stack.endpoint_url)
+        dynamodb.meta.events.register("before-parameter-build", _remember_params)
+        service = SearchService(search_settings, dynamodb)
+        assert "Bài B" in service.page("bài b") and service.page("")
+        yield run
+
+
+@pytest.mark.parametrize(
+    ("function", "recorder"),
+    [("PublishFunction", "publish"), ("RenderFunction", "render"), ("SearchFunction", "search")],
+)
+def test_the_policy_grants_exactly_what_the_code_calls(
+    workload: Workload, function: str, recorder: str
+) -> None:
+    template = Template.load(workload.stack.template_path)
+    grants = granted(template, function)
+    used = getattr(workload, recorder).used
+    needed = covered(used, grants)
+    unused = sorted(grants - needed)
+    assert not unused, f"{function} is granted what its code never calls: {unused}"
