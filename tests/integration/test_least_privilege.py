@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from urllib.parse import unquote
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote
 
 import boto3
 import pytest
@@ -70,7 +70,7 @@ class Recorder:
             endpoint_url=endpoint_url,
             region_name=region,
             aws_access_key_id="testing",
-            aws_secret_access_key="testing",  # noqa: S106 - moto's dummy credentials
+            aws_secret_access_key="testing",
         )
         made.meta.events.register("after-call", self._after_call)
         return made
