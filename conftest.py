@@ -1,6 +1,15 @@
-"""Root conftest: tests import the core from the layer folder, as Lambda does."""
+"""Root conftest: tests import the core from the layer folder, as Lambda does.
+
+Every test runs on moto with the local stack's patches (``local/moto_patches.py``:
+transactions and queries that cost what DynamoDB's do), which
+``tests/local/test_moto_patches.py`` holds equal to moto's own answers.
+"""
 
 from typing import Any
+
+from local import moto_patches
+
+moto_patches.apply()
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

@@ -191,6 +191,17 @@ def _log_value(value: str) -> str:
     return str(value).replace(" ", "%20").replace("\t", "%09").replace("\n", "%0A")
 
 
+class _EdgeServer(ThreadingHTTPServer):
+    """A thread per connection, and a listen backlog for a crowd.
+
+    socketserver listens with a backlog of 5: with 200 readers connecting at
+    once, the kernel dropped the rest of the SYNs and half of them timed out.
+    """
+
+    request_queue_size = 1024
+    daemon_threads = True
+
+
 class LocalCdn:
     """The distribution, locally: an HTTP server in front of the site bucket."""
 
@@ -224,8 +235,7 @@ class LocalCdn:
         self._errors = {e.error_code: e for e in distribution.error_responses}
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
-        self.server = ThreadingHTTPServer((host, port), _handler_class(self))
-        self.server.daemon_threads = True
+        self.server = _EdgeServer((host, port), _handler_class(self))
 
     @property
     def port(self) -> int:
@@ -278,6 +288,7 @@ class LocalCdn:
     # -------------------------------------------------------- invalidation
 
     def _invalidation_ids(self) -> list[str]:
+        """Invalidations not seen yet. CloudFront lists the most recent first: stop at a seen one."""
         ids: list[str] = []
         marker = ""
         while True:
@@ -285,7 +296,10 @@ class LocalCdn:
             if marker:
                 kwargs["Marker"] = marker
             listing = self.cloudfront.list_invalidations(**kwargs)["InvalidationList"]
-            ids.extend(item["Id"] for item in listing.get("Items") or [])
+            for item in listing.get("Items") or []:
+                if item["Id"] in self._seen_invalidations:
+                    return ids
+                ids.append(item["Id"])
             if not listing.get("IsTruncated"):
                 return ids
             marker = listing.get("NextMarker", "")
@@ -294,9 +308,7 @@ class LocalCdn:
         """Apply invalidations created since the last look; returns how many entries were purged."""
         with self._invalidation_lock:
             purged = 0
-            for invalidation_id in self._invalidation_ids():
-                if invalidation_id in self._seen_invalidations:
-                    continue
+            for invalidation_id in reversed(self._invalidation_ids()):  # oldest first
                 batch = self.cloudfront.get_invalidation(
                     DistributionId=self.distribution.id, Id=invalidation_id
                 )

@@ -24,6 +24,7 @@ from typing import Any, Self
 
 from moto.server import ThreadedMotoServer
 
+from local import moto_patches
 from local.aws import client, local_aws_environment, patched_environ
 from local.cdn import FunctionCall, LocalCdn, Rewrite
 from local.deletes import DeleteWatcher, queue_targets
@@ -74,6 +75,7 @@ class MotoServer:
 
     def __init__(self, host: str = HOST, port: int = 0) -> None:
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
+        moto_patches.apply()  # transactions that do not copy whole tables
         self._server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
         self._server.start()
         bound_host, bound_port = self._server.get_host_and_port()

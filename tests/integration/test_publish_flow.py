@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import urllib.request
 from collections.abc import Iterator
 
 import pytest
@@ -276,3 +277,55 @@ def test_pages_reference_only_hashed_assets_that_exist(stack: LocalStack) -> Non
     assets = re.findall(r'(?:href|src)="(/assets/[^"]+)"', html)
     assert len(assets) == 3  # stylesheet, script, icon
     assert all(fetch(stack.site_url + url)[0] == 200 for url in assets)
+
+
+def test_two_hundred_readers_at_once_are_all_served(stack: LocalStack) -> None:
+    """The local CDN listened with a backlog of 5: 200 concurrent readers timed out."""
+    import http.client  # noqa: PLC0415
+    import threading  # noqa: PLC0415
+    from urllib.parse import urlsplit  # noqa: PLC0415
+
+    publish(stack, f"{CATEGORY}/mot.md", article_md("Một bài", "2024-04-01T08:00:00+07:00"))
+    where = urlsplit(stack.site_url)
+    readers = 200
+    ready = threading.Barrier(readers)
+    results: list[object] = []
+
+    def read() -> None:
+        connection = http.client.HTTPConnection(where.hostname, where.port, timeout=5)
+        ready.wait()  # every reader connects at the same moment
+        try:
+            connection.request("GET", "/tin-tuc/tin-vifotec/mot.html")
+            response = connection.getresponse()
+            results.append((response.status, len(response.read())))
+        except OSError as error:
+            results.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=read) for _ in range(readers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    failures = [r for r in results if not (isinstance(r, tuple) and r[0] == 200)]
+    assert not failures, f"{len(failures)} of {readers} readers failed, e.g. {failures[:3]}"
+
+
+def test_media_uploaded_in_parts_is_served(stack: LocalStack) -> None:
+    """The aws CLI switches to multipart from 8 MB: the CDN answered 502 (FlexibleChecksumError)."""
+    from boto3.s3.transfer import TransferConfig  # noqa: PLC0415
+
+    body = bytes(range(256)) * (9 * 4096)  # 9 MB, two parts of 8 MB and 1 MB
+    stack.client("s3").upload_fileobj(
+        __import__("io").BytesIO(body),
+        stack.source_bucket,
+        "media/video-hoi-nghi.mp4",
+        Config=TransferConfig(multipart_threshold=8 * 1024 * 1024, multipart_chunksize=8 * 1024 * 1024),
+    )
+    stack.process_queue()
+    assert tags(stack, "media/video-hoi-nghi.mp4")["publish-status"] == "published"
+    with urllib.request.urlopen(stack.site_url + "/media/video-hoi-nghi.mp4", timeout=30) as response:
+        assert response.status == 200
+        assert response.headers["Content-Type"] == "video/mp4"
+        assert response.read() == body
