@@ -8,7 +8,9 @@ bursts took from upload to the last tag. Re-uploads and deletes are mixed
 in, as editors do (every fifth upload rewrites an earlier article, every
 tenth deletes one), so the source bucket gains versions and delete markers.
 
-Run: ``.venv/bin/python bench/soak_local.py --publishes 2000``.
+Run: ``.venv/bin/python bench/soak_local.py --publishes 2000`` (``--months 24`` spreads the
+dates over two years: every article of an editor's day is in one month, whose archive page
+lists all of them, so there each publish costs more as the month fills).
 """
 
 from __future__ import annotations
@@ -38,10 +40,15 @@ def resident_mb(pid: int) -> float:
     return float("nan")
 
 
-def article(n: int, revision: int) -> bytes:
+def article(n: int, revision: int, months: int = 1) -> bytes:
+    """Article ``n``, dated in one month (an editor's day) or over ``months`` (an archive moving in)."""
+    back = n % months  # months before December 2024 (one month: May 2024)
+    year, month = (2024 - back // 12, 12 - back % 12) if months > 1 else (2024, 5)
     day = 1 + n % 28
     body = "\n\n".join(f"Đoạn {p} của bài {n}, lần sửa {revision}: hội nghị tổng kết." for p in range(12))
-    front = f"title: Bài thử {n} (lần {revision})\ndate: 2024-05-{day:02d}T08:{n % 60:02d}:00+07:00"
+    front = (
+        f"title: Bài thử {n} (lần {revision})\ndate: {year}-{month:02d}-{day:02d}T08:{n % 60:02d}:00+07:00"
+    )
     return f"---\n{front}\n---\n{body}\n".encode()
 
 
@@ -73,6 +80,9 @@ def main() -> int:
     cli.add_argument("--every", type=int, default=200)
     cli.add_argument("--state-dir", type=Path, default=ROOT / ".local")
     cli.add_argument("--timeout", type=float, default=300.0)
+    cli.add_argument(
+        "--months", type=int, default=1, help="spread the dates over this many months (default: all in one)"
+    )
     args = cli.parse_args()
 
     stack = RunningStack.find(args.state_dir.resolve())
@@ -97,11 +107,11 @@ def main() -> int:
                 burst[key] = "deleted"
             elif done % 5 == 0 and done > 10:  # and rewrites another
                 key = f"{CATEGORY}/bai-{done - 7:05d}.md"
-                s3.put_object(Bucket=bucket, Key=key, Body=article(done - 7, done))
+                s3.put_object(Bucket=bucket, Key=key, Body=article(done - 7, done, args.months))
                 burst[key] = "published"
             else:
                 key = f"{CATEGORY}/bai-{done:05d}.md"
-                s3.put_object(Bucket=bucket, Key=key, Body=article(done, 1))
+                s3.put_object(Bucket=bucket, Key=key, Body=article(done, 1, args.months))
                 burst[key] = "published"
         t0 = time.monotonic()
         wait_published(s3, bucket, burst, args.timeout)

@@ -34,6 +34,7 @@ from tests.support.in_process import (
 )
 from tests.support.oracle import Message
 from tests.support.scheduler import Gate, gated
+from tests.support.site import invalidation_ids
 
 CATEGORY = "articles/tin-tuc"
 
@@ -177,14 +178,11 @@ def test_two_publishers_at_every_interleaving_point_agree_with_a_rebuild(
 
 def sent_invalidations(clients: Clients, settings: Settings) -> list[list[str]]:
     cloudfront, distribution = clients.cloudfront, settings.distribution_id
-    summaries = cloudfront.list_invalidations(DistributionId=distribution)["InvalidationList"].get(
-        "Items", []
-    )
     return [
-        cloudfront.get_invalidation(DistributionId=distribution, Id=s["Id"])["Invalidation"][
+        cloudfront.get_invalidation(DistributionId=distribution, Id=found)["Invalidation"][
             "InvalidationBatch"
         ]["Paths"].get("Items", [])
-        for s in summaries
+        for found in invalidation_ids(cloudfront, distribution)
     ]
 
 

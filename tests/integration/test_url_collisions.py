@@ -124,3 +124,25 @@ def test_a_release_committed_while_the_loser_registers_is_not_missed(site: Site)
     assert site.deliver(LOSER) == {"batchItemFailures": []}
     assert site.tags(LOSER)["publish-status"] == "published"
     assert "Bài B lần hai" in site.page()
+
+
+def test_a_release_whose_re_examination_failed_is_re_examined_on_redelivery(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    current = site.publisher.source.current
+    failures = iter([True])
+
+    def flaky(key: str, limit: int) -> Any:
+        if key == LOSER and next(failures, False):
+            raise ConnectionError("S3 timed out")
+        return current(key, limit)
+
+    monkeypatch.setattr(site.publisher.source, "current", flaky)
+    site.delete(WINNER)
+    first = site.deliver(WINNER)
+    assert first != {"batchItemFailures": []}  # the winner's message is retried
+    assert site.tags(LOSER)["publish-status"] == "error"
+    second = site.deliver(WINNER)  # the redelivery: nothing left to apply for the winner
+    assert second == {"batchItemFailures": []}
+    assert site.tags(LOSER)["publish-status"] == "published"
+    assert "Bài B" in site.page()

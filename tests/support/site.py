@@ -69,16 +69,22 @@ def stats(stack: LocalStack) -> dict[str, int]:
     return dict(json.loads(body))
 
 
+def invalidation_ids(cloudfront: Any, distribution: str) -> list[str]:
+    """Every invalidation of the distribution, oldest first (CloudFront lists the newest first)."""
+    ids: list[str] = []
+    for page in cloudfront.get_paginator("list_invalidations").paginate(DistributionId=distribution):
+        ids.extend(item["Id"] for item in page["InvalidationList"].get("Items") or [])
+    return ids[::-1]
+
+
 def invalidations(stack: LocalStack) -> list[dict[str, Any]]:
-    """Every invalidation the distribution received, with its paths and caller reference."""
+    """Every invalidation the distribution received, oldest first, with its paths and caller reference."""
     cf = stack.client("cloudfront")
     distribution = stack.outputs["DistributionId"]
-    summaries = cf.list_invalidations(DistributionId=distribution)["InvalidationList"].get("Items", [])
-    found = []
-    for summary in summaries:
-        batch = cf.get_invalidation(DistributionId=distribution, Id=summary["Id"])["Invalidation"]
-        found.append(batch["InvalidationBatch"])
-    return found
+    return [
+        cf.get_invalidation(DistributionId=distribution, Id=found)["Invalidation"]["InvalidationBatch"]
+        for found in invalidation_ids(cf, distribution)
+    ]
 
 
 def article_md(title: str, date: str, body: str = "Nội dung bài viết.", **fields: str) -> str:

@@ -185,7 +185,8 @@ class Publisher:
             if after.state != DELETED
             else Feedback(key.key, None, {}, removed=True)
         )
-        released = _released_url(before, after) if applied else None
+        # A retried delivery finds nothing to apply, but re-examines what its first attempt released.
+        released = _released_url(before, after) if applied else _left_url(after)
         reexamined = self._reexamine(released, depth) if released else ()
         return Ingested(key.key, feedback, record=after, error=after.error, reexamined=reexamined)
 
@@ -525,6 +526,14 @@ def _released_url(before: IndexedArticle | None, after: IndexedArticle) -> str |
     old = before.placement.url if before and before.state == PUBLISHED and before.placement else None
     new = after.placement.url if after.state == PUBLISHED and after.placement else None
     return old if old and old != new else None
+
+
+def _left_url(record: IndexedArticle) -> str | None:
+    """The URL a record's last move or removal left (``previous``), if it no longer holds it."""
+    if record.previous is None:
+        return None
+    current = record.placement.url if record.state == PUBLISHED and record.placement else None
+    return record.previous.url if record.previous.url != current else None
 
 
 def sequencer_order(sequencer: str) -> str:
