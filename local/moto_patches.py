@@ -106,34 +106,17 @@ def _key_of(backend: DynamoDBBackend, op_type: str, op: dict[str, Any]) -> dict[
 
 
 def _apply(backend: DynamoDBBackend, op_type: str, op: dict[str, Any], key: dict[str, Any]) -> None:
-    names: Any = op.get("ExpressionAttributeNames")
-    values: Any = op.get("ExpressionAttributeValues")
-    condition = op.get("ConditionExpression")
+    conditions: dict[str, Any] = {
+        "condition_expression": op.get("ConditionExpression"),
+        "expression_attribute_names": op.get("ExpressionAttributeNames"),
+        "expression_attribute_values": op.get("ExpressionAttributeValues"),
+    }
     if op_type == "Put":
-        backend.put_item(
-            op["TableName"],
-            op["Item"],
-            condition_expression=condition,
-            expression_attribute_names=names,
-            expression_attribute_values=values,
-        )
+        backend.put_item(op["TableName"], op["Item"], **conditions)
     elif op_type == "Delete":
-        backend.delete_item(
-            op["TableName"],
-            key,
-            condition_expression=condition,
-            expression_attribute_names=names,
-            expression_attribute_values=values,
-        )
+        backend.delete_item(op["TableName"], key, **conditions)
     elif op_type == "Update":
-        backend.update_item(
-            op["TableName"],
-            key,
-            update_expression=op["UpdateExpression"],
-            condition_expression=condition,
-            expression_attribute_names=names,
-            expression_attribute_values=values,
-        )
+        backend.update_item(op["TableName"], key, update_expression=op["UpdateExpression"], **conditions)
 
 
 class _Checked(Exception):
