@@ -157,3 +157,13 @@ def test_the_year_range_is_checked_in_the_sites_time_zone(date: str, local: str)
 def test_the_edges_of_the_range_in_the_sites_time_zone_are_accepted() -> None:
     assert article("date: '2100-12-31T23:59:00+07:00'").published_at.year == 2100  # type: ignore[attr-defined]
     assert article("date: '1900-01-01T00:00:00+07:00'").published_at.year == 1900  # type: ignore[attr-defined]
+
+
+def test_a_configuration_read_back_to_render_is_not_checked_against_todays_image_hosts() -> None:
+    """Accepted when ImageHosts allowed it; a redeploy that narrows ImageHosts must not break the site."""
+    from newsroom.config import build_config  # noqa: PLC0415
+
+    banner = b"partners:\n  - {title: V, url: 'https://v.vn', image: 'https://anh.example.vn/b.png'}\n"
+    with pytest.raises(RejectedConfig):
+        build_config(banner, None, "vi")  # accepting a file: no hosts unless the deployment names them
+    assert build_config(banner, None, "vi", None).partners[0].image == "https://anh.example.vn/b.png"

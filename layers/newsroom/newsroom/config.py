@@ -358,11 +358,12 @@ def _time_zones() -> frozenset[str]:
 # --- site.yaml -----------------------------------------------------------------------------------
 
 
-def parse_site_yaml(data: bytes, image_hosts: Collection[str] | None = None) -> SiteOverrides:
+def parse_site_yaml(data: bytes, image_hosts: Collection[str] | None = ()) -> SiteOverrides:
     """The settings ``site.yaml`` sets; a key without a value is left out (it keeps its default).
 
     ``image_hosts``: the hosts pictures may come from besides /media/ (the
-    deployment's ``ImageHosts``); ``None`` skips that check.
+    deployment's ``ImageHosts``; none by default); ``None`` skips that check,
+    for a configuration read back to render, which was checked when accepted.
     """
     doc = _load(data, SITE_FILE)
     if doc is None:
@@ -552,7 +553,7 @@ def build_config(
     site_yaml: bytes | None,
     categories_yaml: bytes | None,
     default_locale: str,
-    image_hosts: Collection[str] | None = None,
+    image_hosts: Collection[str] | None = (),
 ) -> SiteConfig:
     """The site configuration: the built-in defaults for the locale, overridden by the files given.
 

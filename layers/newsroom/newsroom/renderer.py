@@ -94,6 +94,7 @@ class ContextLoader:
             stored.site_yaml if stored else None,
             stored.categories_yaml if stored else None,
             self.settings.locale,
+            None,  # checked when it was accepted: a later ImageHosts must not break the site
         )
 
     def __call__(self) -> PageContext:
