@@ -131,7 +131,12 @@ def delete_record(
 
 
 class DeleteWatcher:
-    """Polls a versioned bucket and queues the delete events moto leaves out."""
+    """Polls a versioned bucket and queues the delete events moto leaves out.
+
+    Every ``interval`` seconds, and at once when ``poke``d: the local stack
+    pokes it from moto's own DeleteObject (``moto_patches.on_delete``), so it
+    can poll rarely instead of listing every version of the bucket each second.
+    """
 
     def __init__(
         self,
@@ -155,6 +160,7 @@ class DeleteWatcher:
         self._queue_urls: dict[str, str] = {}
         self._lock = threading.Lock()
         self._stop = threading.Event()
+        self._wake = threading.Event()
         self._thread: threading.Thread | None = None
 
     def _queue_url(self, arn: str) -> str:
@@ -239,8 +245,17 @@ class DeleteWatcher:
         self._thread = threading.Thread(target=self._run, name=f"deletes-{self.bucket}", daemon=True)
         self._thread.start()
 
+    def poke(self, bucket: str | None = None) -> None:
+        """Scan now: ``bucket`` (when given, and if it is ours) just had a delete."""
+        if bucket is None or bucket == self.bucket:
+            self._wake.set()
+
     def _run(self) -> None:
-        while not self._stop.wait(self.interval):
+        while not self._stop.is_set():
+            self._wake.wait(self.interval)
+            self._wake.clear()
+            if self._stop.is_set():
+                return
             try:
                 self.scan_once()
             except Exception:  # keep watching: one failed listing must not end delete events
@@ -249,6 +264,7 @@ class DeleteWatcher:
     def stop(self, timeout: float = 5.0) -> None:
         """Stop the polling thread."""
         self._stop.set()
+        self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None

@@ -24,6 +24,10 @@ in moto 5.2.5, both measured with tracemalloc:
   the most recent first; the local CDN, which asks twice a second, read every
   invalidation ever made. It now gets CloudFront's order and stops at the
   first it has seen.
+- moto sends no event for a delete on a versioned bucket, so the local delete
+  watcher listed every version of the source bucket each second to find new
+  delete markers. moto now tells listeners (``on_delete``) that a bucket had
+  a delete, and the watcher scans when told (and rarely otherwise).
 - every moto model object ever created is kept in a class-level list, for
   the dashboard's benefit: each ``Query`` result (deep-copied items), each
   ``ListObjectVersions`` (deep-copied object versions, bodies included) and
@@ -57,6 +61,7 @@ from moto.dynamodb.exceptions import (
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType, Item
 from moto.dynamodb.models.table import Table
+from moto.s3.models import S3Backend
 from moto.utilities.paginator import paginate
 
 log = logging.getLogger("local.moto")
@@ -67,6 +72,9 @@ _original_query = Table.query
 _original_all_items = Table.all_items
 _original_modules = moto.backends.list_of_moto_modules
 _partition = threading.local()  # moto's server answers requests on several threads
+_original_delete_object = S3Backend.delete_object
+_original_delete_objects = S3Backend.delete_objects
+_delete_listeners: list[Any] = []
 _OPERATIONS = {"ConditionCheck", "Put", "Delete", "Update"}
 
 
@@ -234,6 +242,39 @@ def list_invalidations(self: CloudFrontBackend, dist_id: str) -> list[Any]:
     return list(reversed(self.invalidations.get(dist_id) or []))
 
 
+def on_delete(listener: Any) -> None:
+    """Call ``listener(bucket_name)`` after every DeleteObject(s) moto answers (see ``apply``)."""
+    _delete_listeners.append(listener)
+
+
+def off_delete(listener: Any) -> None:
+    """Stop calling ``listener``."""
+    if listener in _delete_listeners:
+        _delete_listeners.remove(listener)
+
+
+def _tell_delete(bucket_name: str) -> None:
+    for listener in list(_delete_listeners):
+        try:
+            listener(bucket_name)
+        except Exception:  # a listener's failure must not fail the S3 call
+            log.exception("delete listener failed for %s", bucket_name)
+
+
+def _delete_object(self: S3Backend, bucket_name: str, *args: Any, **kwargs: Any) -> Any:
+    try:
+        return _original_delete_object(self, bucket_name, *args, **kwargs)
+    finally:
+        _tell_delete(bucket_name)
+
+
+def _delete_objects(self: S3Backend, bucket_name: str, *args: Any, **kwargs: Any) -> Any:
+    try:
+        return _original_delete_objects(self, bucket_name, *args, **kwargs)
+    finally:
+        _tell_delete(bucket_name)
+
+
 def _new_untracked(cls: type[BaseModel], *args: Any, **kwargs: Any) -> BaseModel:
     """``BaseModel.__new__`` without appending the instance to ``cls.instances_tracked``."""
     return super(BaseModel, cls).__new__(cls)
@@ -256,5 +297,7 @@ def apply() -> bool:
     moto.backends.list_of_moto_modules = _list_of_moto_modules
     setattr(moto.s3.models, "copy", _ShallowVersionLists)  # noqa: B010 - a module attribute
     CloudFrontBackend.list_invalidations = list_invalidations  # type: ignore[method-assign]
+    S3Backend.delete_object = _delete_object  # type: ignore[method-assign]
+    S3Backend.delete_objects = _delete_objects  # type: ignore[method-assign]
     BaseModel.__new__ = staticmethod(_new_untracked)  # type: ignore[method-assign]
     return True

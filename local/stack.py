@@ -50,6 +50,8 @@ HOST = "127.0.0.1"
 DEFAULT_MOTO_PORT = 4566
 DEFAULT_CDN_PORT = 3000
 DEFAULT_METRICS_NAMESPACE = "Newsroom"
+# How often the delete watcher looks anyway when moto tells it of each delete.
+TOLD_DELETE_INTERVAL = 30.0
 # Configuration first, then what articles embed, then the articles.
 UPLOAD_ORDER = ("site/", "media/", "articles/")
 _CONTENT_TYPES = {
@@ -256,8 +258,14 @@ class LocalStack:
                 continue  # moto does send delete events for unversioned buckets
             if not queue_targets(s3.get_bucket_notification_configuration(Bucket=bucket)):
                 continue
-            watcher = DeleteWatcher(s3, sqs, bucket, region=region, interval=self.delete_interval)
+            # Told by moto of every delete, the watcher only needs a slow safety poll.
+            told = moto_patches.apply()
+            interval = max(self.delete_interval, TOLD_DELETE_INTERVAL) if told else self.delete_interval
+            watcher = DeleteWatcher(s3, sqs, bucket, region=region, interval=interval)
             if self.background:
+                if told:
+                    moto_patches.on_delete(watcher.poke)
+                    self._exit.callback(moto_patches.off_delete, watcher.poke)
                 watcher.start()
                 self._exit.callback(watcher.stop)
             else:

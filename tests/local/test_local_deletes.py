@@ -11,6 +11,7 @@ from urllib.parse import quote_plus, unquote_plus
 
 import pytest
 
+from local import moto_patches
 from local.aws import client
 from local.deletes import DeleteWatcher, Sequencer
 
@@ -189,6 +190,28 @@ def test_watcher_thread_sends_deletes_within_its_interval(source: Source) -> Non
         watcher.stop()
     (message,) = source.messages()
     assert message["Records"][0]["eventName"] == "ObjectRemoved:DeleteMarkerCreated"
+
+
+def test_a_watcher_told_of_each_delete_by_moto_needs_no_fast_poll(source: Source) -> None:
+    """Listing every version each second cost O(bucket) forever; moto now says when a delete happened."""
+    source.s3.put_object(Bucket=source.bucket, Key="media/y.jpg", Body=b"1")
+    source.messages()
+    watcher = DeleteWatcher(source.s3, source.sqs, source.bucket, region="us-east-1", interval=3600)
+    assert moto_patches.apply()
+    moto_patches.on_delete(watcher.poke)
+    watcher.start()
+    try:
+        scans = watcher.sent
+        source.s3.delete_object(Bucket=source.bucket, Key="media/y.jpg")
+        deadline = time.monotonic() + 30  # a loaded CI machine can stall a thread for seconds
+        while watcher.sent == scans and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        moto_patches.off_delete(watcher.poke)
+        watcher.stop()
+    (message,) = source.messages()
+    assert message["Records"][0]["eventName"] == "ObjectRemoved:DeleteMarkerCreated"
+    assert message["Records"][0]["s3"]["object"]["key"] == quote_plus("media/y.jpg")
 
 
 def test_sequencers_increase_as_hex_of_equal_length() -> None:
