@@ -7,6 +7,8 @@ transactions and queries that cost what DynamoDB's do), which
 
 from typing import Any
 
+import pytest
+
 from local import moto_patches
 
 moto_patches.apply()
@@ -20,3 +22,21 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         terminalreporter.section("oracle figures")
         for line in found:
             terminalreporter.write_line(line)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """On a pytest-xdist worker: hand the figures to the controller, which prints the summary."""
+    from tests.support.summary import FIGURES  # noqa: PLC0415
+
+    output = getattr(session.config, "workeroutput", None)
+    if output is not None:
+        output["figures"] = {test: dict(figures) for test, figures in FIGURES.items()}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """On the pytest-xdist controller: add up what each worker counted."""
+    from tests.support.summary import FIGURES  # noqa: PLC0415
+
+    for test, figures in getattr(node, "workeroutput", {}).get("figures", {}).items():
+        FIGURES[test].update(figures)

@@ -28,11 +28,11 @@ sys.path.insert(0, str(ROOT))
 
 import boto3  # noqa: E402
 from moto import mock_aws  # noqa: E402
-from newsroom.keys import classify  # noqa: E402
-from newsroom.planner import RADIUS  # noqa: E402
-from newsroom.publisher import Ingested, Publisher  # noqa: E402
-from newsroom.service import Clients, build_publisher  # noqa: E402
-from newsroom.settings import Settings  # noqa: E402
+from newsroom.configuration.settings import Settings  # noqa: E402
+from newsroom.domain.planner import RADIUS  # noqa: E402
+from newsroom.domain.source_keys import classify  # noqa: E402
+from newsroom.usecases.publish import Ingested, Publisher  # noqa: E402
+from newsroom.wiring.assembly import Clients, build_publisher  # noqa: E402
 
 import local.provision  # noqa: E402
 from local.template import Template  # noqa: E402
@@ -141,7 +141,7 @@ def seed(
     """
     source_key = classify(key)
     record = publisher._next(None, source_key, publisher.source.current(key, settings.max_source_bytes))
-    actions = publisher.index.transaction(None, record)
+    actions = publisher.index.articles.transaction(None, record)
     puts = [a["Put"]["Item"] for a in actions if "Put" in a]
     for action in actions:
         if "Update" in action:

@@ -22,7 +22,7 @@ from local.instance import remove_pidfile, stop_previous, write_pidfile
 from local.ports import PortInUseError
 from local.rebuild import RunningStack, StackNotRunning, digest, rebuild
 from local.redrive import redrive
-from local.stack import DEFAULT_CDN_PORT, DEFAULT_MOTO_PORT, REPO_ROOT, LocalStack
+from local.stack import DEFAULT_CDN_PORT, DEFAULT_MOTO_PORT, REPO_ROOT, LocalStack, StackOptions
 from local.template import TemplateError
 
 log = logging.getLogger("local")
@@ -167,12 +167,14 @@ def run(args: argparse.Namespace) -> int:
     # rewritten with the bound ports once they are known.
     write_pidfile(state_dir, moto_port=args.moto_port, cdn_port=args.cdn_port)
     stack = LocalStack(
-        REPO_ROOT,
-        template=args.template.resolve(),
-        parameters=dict(args.parameter),
-        moto_port=args.moto_port,
-        cdn_port=args.cdn_port,
-        retry_delay=args.retry_delay,
+        StackOptions(
+            root=REPO_ROOT,
+            template=args.template.resolve(),
+            parameters=dict(args.parameter),
+            moto_port=args.moto_port,
+            cdn_port=args.cdn_port,
+            retry_delay=args.retry_delay,
+        )
     )
     try:
         with stack:

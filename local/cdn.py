@@ -13,29 +13,58 @@ compression and no managed security-headers policy; query strings are not part
 of the cache key (like the CachingOptimized policy); GET/HEAD only; and
 ``/api/*`` answers 404 until the API exists. Log files are written every few
 seconds instead of CloudFront's minutes-to-hours delay.
+
+This module is the HTTP edge and its request logic; the cache and the
+invalidations are ``local/edge_cache.py``, the access log ``local/access_log.py``
+(their names are importable from here too).
 """
 
 from __future__ import annotations
 
-import base64
-import gzip
 import json
 import logging
-import re
-import secrets
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import unquote, urlsplit
 
 from botocore.exceptions import ClientError
 
-from local.provision import DistributionInfo, ErrorResponse
+from local.access_log import EDGE_LOCATION, LOG_FIELDS, AccessLog
+from local.edge_cache import (
+    DEFAULT_TTL,
+    MAX_TTL,
+    MIN_TTL,
+    CachedResponse,
+    EdgeCache,
+    Invalidations,
+    Response,
+    path_matches,
+    ttl_for,
+)
+from local.provision_cloudfront import DistributionInfo, ErrorResponse
+
+__all__ = [
+    "DEFAULT_ERROR_RESPONSE",
+    "DEFAULT_TTL",
+    "EDGE_LOCATION",
+    "LOG_FIELDS",
+    "MAX_TTL",
+    "MIN_TTL",
+    "AccessLog",
+    "CachedResponse",
+    "FunctionCall",
+    "LocalCdn",
+    "Response",
+    "Rewrite",
+    "default_rewrite",
+    "path_matches",
+    "ttl_for",
+]
 
 log = logging.getLogger("local.cdn")
 
@@ -43,46 +72,6 @@ Rewrite = Callable[[str, str], tuple[str, str | None]]
 # (method, path, query, request headers) -> (status, headers, body)
 FunctionCall = Callable[[str, str, str, Any], tuple[int, dict[str, str], bytes]]
 
-EDGE_LOCATION = "LCL50-P1"
-LOG_FIELDS = (
-    "date",
-    "time",
-    "x-edge-location",
-    "sc-bytes",
-    "c-ip",
-    "cs-method",
-    "cs(Host)",
-    "cs-uri-stem",
-    "sc-status",
-    "cs(Referer)",
-    "cs(User-Agent)",
-    "cs-uri-query",
-    "cs(Cookie)",
-    "x-edge-result-type",
-    "x-edge-request-id",
-    "x-host-header",
-    "cs-protocol",
-    "cs-bytes",
-    "time-taken",
-    "x-forwarded-for",
-    "ssl-protocol",
-    "ssl-cipher",
-    "x-edge-response-result-type",
-    "cs-protocol-version",
-    "fle-status",
-    "fle-encrypted-fields",
-    "c-port",
-    "time-to-first-byte",
-    "x-edge-detailed-result-type",
-    "sc-content-type",
-    "sc-content-len",
-    "sc-range-start",
-    "sc-range-end",
-)
-assert len(LOG_FIELDS) == 33  # CloudFront's standard log has exactly 33 fields
-
-# CachingOptimized: min 1 s, default 1 day, max 1 year.
-MIN_TTL, DEFAULT_TTL, MAX_TTL = 1, 86_400, 31_536_000
 DEFAULT_ERROR_RESPONSE = ErrorResponse(
     error_code=404, response_code=404, page_path="/404.html", caching_min_ttl=10
 )
@@ -96,7 +85,6 @@ _FORWARDED_HEADERS = (
     "Content-Disposition",
     "Expires",
 )
-_MAX_AGE = re.compile(r"(?:^|,)\s*(s-maxage|max-age)\s*=\s*(\d+)", re.IGNORECASE)
 
 
 def default_rewrite() -> Rewrite:
@@ -104,91 +92,6 @@ def default_rewrite() -> Rewrite:
     from local.viewer_request import rewrite  # noqa: PLC0415 - written by another module owner
 
     return rewrite
-
-
-def ttl_for(cache_control: str | None) -> int:
-    """Seconds to cache a response under CachingOptimized (``s-maxage`` wins over ``max-age``)."""
-    found = {name.lower(): int(value) for name, value in _MAX_AGE.findall(cache_control or "")}
-    ttl = found.get("s-maxage", found.get("max-age", DEFAULT_TTL))
-    return max(MIN_TTL, min(ttl, MAX_TTL))
-
-
-def path_matches(pattern: str, path: str) -> bool:
-    """CloudFront invalidation matching: exact path, or a prefix when it ends with ``*``."""
-    pattern, path = unquote(pattern), unquote(path)
-    if not pattern.startswith("/"):
-        pattern = "/" + pattern
-    if pattern.endswith("*"):
-        return path.startswith(pattern[:-1])
-    return path == pattern
-
-
-@dataclass
-class CachedResponse:
-    """One cache entry, keyed by the URI sent to the origin (after the rewrite)."""
-
-    status: int
-    headers: dict[str, str]
-    body: bytes
-    stored_at: float
-    expires_at: float
-    viewer_uris: set[str] = field(default_factory=set)
-
-
-@dataclass
-class Response:
-    """What a request produced, for the wire and for the access log."""
-
-    status: int
-    headers: dict[str, str]
-    body: bytes
-    result_type: str
-
-
-class AccessLog:
-    """Buffers CloudFront standard log lines and writes them as gzip files to the logs bucket."""
-
-    def __init__(self, s3: Any, bucket: str | None, prefix: str, distribution_id: str) -> None:
-        self.s3 = s3
-        self.bucket = bucket
-        self.prefix = prefix
-        self.distribution_id = distribution_id
-        self._lines: list[tuple[datetime, str]] = []
-        self._lock = threading.Lock()
-
-    def add(self, when: datetime, values: Iterable[str]) -> None:
-        """Queue one log line (values in LOG_FIELDS order)."""
-        line = "\t".join(_log_value(value) for value in values)
-        with self._lock:
-            self._lines.append((when, line))
-
-    def flush(self) -> list[str]:
-        """Write buffered lines, one file per hour they belong to; returns the keys written."""
-        with self._lock:
-            lines, self._lines = self._lines, []
-        if not lines or self.bucket is None:
-            return []
-        by_hour: dict[str, list[str]] = {}
-        for when, line in lines:
-            by_hour.setdefault(when.strftime("%Y-%m-%d-%H"), []).append(line)
-        keys = []
-        for hour, hour_lines in sorted(by_hour.items()):
-            text = "#Version: 1.0\n#Fields: " + " ".join(LOG_FIELDS) + "\n" + "\n".join(hour_lines) + "\n"
-            key = f"{self.prefix}{self.distribution_id}.{hour}.{uuid.uuid4().hex[:8]}.gz"
-            try:
-                self.s3.put_object(Bucket=self.bucket, Key=key, Body=gzip.compress(text.encode("utf-8")))
-            except ClientError:
-                log.exception("cannot write access log %s", key)
-                continue
-            keys.append(key)
-        return keys
-
-
-def _log_value(value: str) -> str:
-    """A log field: ``-`` when empty; whitespace percent-encoded so the TSV stays parseable."""
-    if value in {"", None}:
-        return "-"
-    return str(value).replace(" ", "%20").replace("\t", "%09").replace("\n", "%0A")
 
 
 class _EdgeServer(ThreadingHTTPServer):
@@ -227,11 +130,8 @@ class LocalCdn:
         self.invalidation_interval = invalidation_interval
         self.log_flush_interval = log_flush_interval
         self.access_log = AccessLog(s3, distribution.log_bucket, distribution.log_prefix, distribution.id)
-        self.cache: dict[str, CachedResponse] = {}
-        self._cache_lock = threading.Lock()
-        self._generation = 0
-        self._seen_invalidations: set[str] = set()
-        self._invalidation_lock = threading.Lock()
+        self.cache = EdgeCache()
+        self.invalidations = Invalidations(cloudfront, distribution.id, self.cache)
         self._errors = {e.error_code: e for e in distribution.error_responses}
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
@@ -252,7 +152,7 @@ class LocalCdn:
 
     def start(self) -> None:
         """Serve in background threads; existing invalidations are taken as already applied."""
-        self._seen_invalidations.update(self._invalidation_ids())
+        self.invalidations.skip_existing()
         self._stop.clear()
         for name, target in (
             ("serve", lambda: self.server.serve_forever(poll_interval=0.1)),
@@ -287,58 +187,13 @@ class LocalCdn:
 
     # -------------------------------------------------------- invalidation
 
-    def _invalidation_ids(self) -> list[str]:
-        """Invalidations not seen yet. CloudFront lists the most recent first: stop at a seen one."""
-        ids: list[str] = []
-        marker = ""
-        while True:
-            kwargs = {"DistributionId": self.distribution.id, "MaxItems": "100"}
-            if marker:
-                kwargs["Marker"] = marker
-            listing = self.cloudfront.list_invalidations(**kwargs)["InvalidationList"]
-            for item in listing.get("Items") or []:
-                if item["Id"] in self._seen_invalidations:
-                    return ids
-                ids.append(item["Id"])
-            if not listing.get("IsTruncated"):
-                return ids
-            marker = listing.get("NextMarker", "")
-
     def sync_invalidations(self) -> int:
         """Apply invalidations created since the last look; returns how many entries were purged."""
-        with self._invalidation_lock:
-            purged = 0
-            for invalidation_id in reversed(self._invalidation_ids()):  # oldest first
-                batch = self.cloudfront.get_invalidation(
-                    DistributionId=self.distribution.id, Id=invalidation_id
-                )
-                paths = batch["Invalidation"]["InvalidationBatch"]["Paths"].get("Items") or []
-                purged += self.purge(paths)
-                self._seen_invalidations.add(invalidation_id)
-                log.info(
-                    "invalidation %s: %d path(s), %d cached object(s) purged",
-                    invalidation_id,
-                    len(paths),
-                    purged,
-                )
-            return purged
+        return self.invalidations.sync()
 
     def purge(self, paths: Iterable[str]) -> int:
         """Drop cached entries matching any path, by origin URI or by any viewer URI that hit them."""
-        patterns = list(paths)
-        with self._cache_lock:
-            self._generation += 1
-            doomed = [
-                uri
-                for uri, entry in self.cache.items()
-                if any(
-                    path_matches(p, uri) or any(path_matches(p, v) for v in entry.viewer_uris)
-                    for p in patterns
-                )
-            ]
-            for uri in doomed:
-                del self.cache[uri]
-        return len(doomed)
+        return self.cache.purge(paths)
 
     # ------------------------------------------------------------ requests
 
@@ -363,7 +218,7 @@ class LocalCdn:
             return Response(301, headers, b"", "FunctionGeneratedResponse")
         if new_uri == "/" and self.distribution.default_root_object:
             new_uri = "/" + self.distribution.default_root_object
-        response = self._cached_or_fetched(new_uri, uri)
+        response = self.cache.get_or_fetch(new_uri, uri, self._fetch)
         etag = response.headers.get("ETag")
         if response.status == 200 and etag and request_headers.get("If-None-Match") == etag:
             kept = {
@@ -371,28 +226,6 @@ class LocalCdn:
             }
             return Response(304, {**kept, "X-Cache": response.headers["X-Cache"]}, b"", response.result_type)
         return response
-
-    def _cached_or_fetched(self, origin_uri: str, viewer_uri: str) -> Response:
-        now = time.time()
-        with self._cache_lock:
-            entry = self.cache.get(origin_uri)
-            if entry is not None and entry.expires_at > now:
-                entry.viewer_uris.add(viewer_uri)
-                headers = {
-                    **entry.headers,
-                    "Age": str(int(now - entry.stored_at)),
-                    "X-Cache": "Hit from localcdn",
-                }
-                result = "Hit" if entry.status < 400 else "Error"
-                return Response(entry.status, headers, entry.body, result)
-            generation = self._generation
-        status, headers, body, ttl = self._fetch(origin_uri)
-        with self._cache_lock:
-            if ttl > 0 and generation == self._generation:
-                self.cache[origin_uri] = CachedResponse(status, headers, body, now, now + ttl, {viewer_uri})
-        return Response(
-            status, {**headers, "X-Cache": "Miss from localcdn"}, body, "Miss" if status < 400 else "Error"
-        )
 
     def _get_object(self, uri: str) -> dict[str, Any] | None:
         key = unquote(uri).lstrip("/")
@@ -441,48 +274,13 @@ class LocalCdn:
         first_byte: float,
     ) -> None:
         """Record one request as a CloudFront standard log line."""
-        now = datetime.now(UTC)
-        parts = urlsplit(handler.path)
-        headers = handler.headers
-        request_bytes = len(handler.requestline) + 2 + len(str(headers)) + 2
-        request_id = base64.urlsafe_b64encode(secrets.token_bytes(40)).decode()[:54] + "=="
-        self.access_log.add(
-            now,
-            [
-                now.strftime("%Y-%m-%d"),
-                now.strftime("%H:%M:%S"),
-                EDGE_LOCATION,
-                str(sent_bytes),
-                handler.client_address[0],
-                handler.command,
-                self.distribution.domain_name,
-                parts.path or "/",
-                str(response.status),
-                headers.get("Referer", ""),
-                quote(headers.get("User-Agent", ""), safe="()+/:;,=@!*'~?&$"),
-                parts.query,
-                "",
-                response.result_type,
-                request_id,
-                headers.get("Host", ""),
-                "http",
-                str(request_bytes),
-                f"{time.monotonic() - started:.3f}",
-                headers.get("X-Forwarded-For", ""),
-                "",
-                "",
-                response.result_type,
-                handler.request_version,
-                "",
-                "",
-                str(handler.client_address[1]),
-                f"{first_byte - started:.3f}",
-                response.result_type,
-                response.headers.get("Content-Type", ""),
-                str(len(response.body)) if response.status != 304 else "",
-                "",
-                "",
-            ],
+        self.access_log.record(
+            handler,
+            response,
+            domain_name=self.distribution.domain_name,
+            started=started,
+            sent_bytes=sent_bytes,
+            first_byte=first_byte,
         )
 
 

@@ -21,22 +21,27 @@ shows up as a failing test rather than as a silent behaviour change.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import threading
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote_plus
+
+from local import moto_patches
 
 log = logging.getLogger("local.deletes")
 
 DELETE_MARKER_CREATED = "ObjectRemoved:DeleteMarkerCreated"
 DELETE = "ObjectRemoved:Delete"
 PRINCIPAL_ID = "AWS:AIDALOCALSTACKEDITOR"
+# How often a watcher looks anyway when moto tells it of each delete.
+TOLD_DELETE_INTERVAL = 30.0
 
 
 @dataclass(frozen=True)
@@ -268,3 +273,40 @@ class DeleteWatcher:
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None
+
+
+def watch_buckets(
+    watchers: list[DeleteWatcher],
+    exit_stack: contextlib.ExitStack,
+    s3: Any,
+    sqs: Any,
+    buckets: Iterable[str],
+    *,
+    region: str,
+    interval: float,
+    background: bool,
+) -> None:
+    """A watcher, into ``watchers``, for each versioned bucket that notifies a queue.
+
+    In the background each polls every ``interval`` seconds, or only every
+    TOLD_DELETE_INTERVAL when moto tells it of each delete; ``exit_stack``
+    stops it. Otherwise it only takes its baseline, and scans when asked.
+    """
+    for bucket in buckets:
+        if s3.get_bucket_versioning(Bucket=bucket).get("Status") != "Enabled":
+            continue  # moto does send delete events for unversioned buckets
+        if not queue_targets(s3.get_bucket_notification_configuration(Bucket=bucket)):
+            continue
+        # Told by moto of every delete, the watcher only needs a slow safety poll.
+        told = moto_patches.apply()
+        every = max(interval, TOLD_DELETE_INTERVAL) if told else interval
+        watcher = DeleteWatcher(s3, sqs, bucket, region=region, interval=every)
+        if background:
+            if told:
+                moto_patches.on_delete(watcher.poke)
+                exit_stack.callback(moto_patches.off_delete, watcher.poke)
+            watcher.start()
+            exit_stack.callback(watcher.stop)
+        else:
+            watcher.scan_once()  # the baseline that later scans compare with
+        watchers.append(watcher)

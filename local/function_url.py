@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
-from local.runner import LambdaContext
+from local.lambda_function import LambdaContext
 from local.template import Template
 
 Handler = Callable[[dict[str, Any], Any], Any]

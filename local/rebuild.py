@@ -13,15 +13,22 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from local.aws import client
 from local.instance import read_pidfile
+from local.template import Template
+
+if TYPE_CHECKING:
+    from newsroom.wiring.assembly import ContentIndex
+
+TEMPLATE = Path(__file__).resolve().parents[1] / "template.yaml"
 
 POLL_SECONDS = 0.5
 
@@ -51,6 +58,15 @@ class RunningStack:
         """A boto3 client aimed at the stack's moto server."""
         return client(service, self.endpoint_url)
 
+    def index(self) -> ContentIndex:
+        """The content table through its owners, as the functions see it (their layer on ``sys.path``)."""
+        for directory in Template.load(TEMPLATE).layer_directories("RenderFunction"):
+            if str(directory) not in sys.path:
+                sys.path.insert(0, str(directory))
+        from newsroom.wiring.assembly import content_index  # noqa: PLC0415 (the layer, found just now)
+
+        return content_index(self.client("dynamodb"), self.outputs["ContentTableName"])
+
 
 @dataclass(frozen=True)
 class RebuildResult:
@@ -70,17 +86,12 @@ def rebuild(stack: RunningStack, timeout: float = 600.0, job: str | None = None)
         QueueUrl=stack.outputs["RenderQueueUrl"],
         MessageBody=json.dumps({"type": "plan", "job": job, "media": True}),
     )
-    dynamodb = stack.client("dynamodb")
+    jobs = stack.index().jobs
     deadline = started + timeout
     while time.monotonic() < deadline:
-        item = dynamodb.get_item(
-            TableName=stack.outputs["ContentTableName"],
-            Key={"pk": {"S": f"JOB#{job}"}, "sk": {"S": "JOB"}},
-            ConsistentRead=True,
-        ).get("Item")
-        if item is not None and item.get("invalidated", {}).get("BOOL"):
-            written = sum(int(v["N"]) for k, v in item.items() if k.startswith("written_"))
-            return RebuildResult(job, int(item["total"]["N"]), written, time.monotonic() - started)
+        progress = jobs.get(job)
+        if progress is not None and progress.invalidated:
+            return RebuildResult(job, progress.total, progress.written, time.monotonic() - started)
         time.sleep(POLL_SECONDS)
     raise TimeoutError(f"rebuild {job} did not finish within {timeout:.0f} s (see the stack's log)")
 

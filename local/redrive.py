@@ -1,7 +1,7 @@
 """``make redrive``: show why dead letters failed, then send them back to their queue.
 
 SQS keeps no failure reason; the handler records one per message id in the
-content table (``FAILURE`` items), and a message keeps its id when SQS moves
+content table (its failure records), and a message keeps its id when SQS moves
 it to the dead-letter queue. Run this once the cause is gone: each message
 goes back to the queue it came from and is processed like a new delivery.
 On AWS the same move is ``aws sqs start-message-move-task --source-arn <DLQ ARN>``.
@@ -10,7 +10,6 @@ On AWS the same move is ``aws sqs start-message-move-task --source-arn <DLQ ARN>
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from local.rebuild import RunningStack
 
@@ -29,7 +28,7 @@ class DeadLetter:
 
 def redrive(stack: RunningStack) -> list[DeadLetter]:
     """Move every dead letter back to its source queue; returns what was moved, with reasons."""
-    sqs, dynamodb = stack.client("sqs"), stack.client("dynamodb")
+    sqs, failures = stack.client("sqs"), stack.index().failures
     moved: list[DeadLetter] = []
     for dead_output, source_output in PAIRS:
         dead, source = stack.outputs.get(dead_output), stack.outputs.get(source_output)
@@ -42,28 +41,17 @@ def redrive(stack: RunningStack) -> list[DeadLetter]:
             if not messages:
                 break
             for message in messages:
-                failure = _failure(dynamodb, stack.outputs["ContentTableName"], message["MessageId"])
+                failure = failures.get(message["MessageId"])
                 sqs.send_message(QueueUrl=source, MessageBody=message["Body"])
                 sqs.delete_message(QueueUrl=dead, ReceiptHandle=message["ReceiptHandle"])
                 # Reported here; a new failure of the resent message records itself again.
-                dynamodb.delete_item(
-                    TableName=stack.outputs["ContentTableName"],
-                    Key={"pk": {"S": "FAILURE"}, "sk": {"S": message["MessageId"]}},
-                )
+                failures.clear(message["MessageId"])
                 moved.append(
                     DeadLetter(
                         queue=source_output.removesuffix("Url"),
                         message_id=message["MessageId"],
-                        keys=tuple(v["S"] for v in failure.get("keys", {}).get("L", [])),
-                        reason=failure.get("reason", {}).get("S", "no reason recorded"),
+                        keys=failure.keys if failure else (),
+                        reason=failure.reason if failure else "no reason recorded",
                     )
                 )
     return moved
-
-
-def _failure(dynamodb: Any, table: str, message_id: str) -> dict[str, Any]:
-    response = dynamodb.get_item(
-        TableName=table, Key={"pk": {"S": "FAILURE"}, "sk": {"S": message_id}}, ConsistentRead=True
-    )
-    item: dict[str, Any] = response.get("Item", {})
-    return item

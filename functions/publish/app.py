@@ -11,10 +11,10 @@ from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from newsroom.batch import handle_batch
-from newsroom.publisher import Publisher
-from newsroom.service import build_publisher
-from newsroom.settings import Settings
+from newsroom.configuration.settings import Settings
+from newsroom.usecases.batch import handle_batch
+from newsroom.usecases.publish import Publisher
+from newsroom.wiring.assembly import build_publisher
 
 logger = Logger()
 metrics = Metrics()

@@ -2,7 +2,7 @@
 
 A configuration change or an ops rebuild re-renders the whole site; this
 function does it in bounded chunks so that no invocation runs long (see
-``newsroom.fanout``). Thin on purpose, like the publish handler.
+``newsroom.usecases.fanout``). Thin on purpose, like the publish handler.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from newsroom.batch import handle_render_batch
-from newsroom.fanout import Fanout
-from newsroom.service import build_fanout
-from newsroom.settings import Settings
+from newsroom.configuration.settings import Settings
+from newsroom.usecases.batch import handle_render_batch
+from newsroom.usecases.fanout import Fanout
+from newsroom.wiring.assembly import build_fanout
 
 logger = Logger()
 metrics = Metrics()

@@ -1,6 +1,6 @@
 """SearchFunction: ``GET /api/search?q=…`` behind CloudFront (a Lambda function URL).
 
-Thin on purpose: the query goes to ``newsroom.search_service``. The answer is
+Thin on purpose: the query goes to ``newsroom.usecases.search``. The answer is
 an HTML page in the site's layout that the CDN may cache for a minute.
 """
 
@@ -9,13 +9,13 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-import boto3
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.data_classes import LambdaFunctionUrlEvent, event_source
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from newsroom.search_service import CACHE_CONTROL, SearchService, SearchSettings
-from newsroom.service import RETRIES
+from newsroom.configuration.settings import SearchSettings
+from newsroom.usecases.search import CACHE_CONTROL, SearchService
+from newsroom.wiring.assembly import build_search
 
 logger = Logger()
 metrics = Metrics()
@@ -26,7 +26,7 @@ HTML = "text/html; charset=utf-8"
 @cache
 def service() -> SearchService:
     """One search service (and DynamoDB client) per container."""
-    return SearchService(SearchSettings.from_environment(), boto3.client("dynamodb", config=RETRIES))
+    return build_search(SearchSettings.from_environment())
 
 
 @logger.inject_lambda_context

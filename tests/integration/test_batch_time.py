@@ -14,11 +14,11 @@ from collections.abc import Iterator
 
 import pytest
 from aws_lambda_powertools import Metrics
-from newsroom.batch import RESERVED_MILLIS, handle_batch
-from newsroom.publisher import Publisher
-from newsroom.service import Clients, build_publisher
-from newsroom.settings import Settings
-from newsroom.tags import tag_value
+from newsroom.configuration.settings import Settings
+from newsroom.domain.feedback_tags import tag_value
+from newsroom.usecases.batch import RESERVED_MILLIS, handle_batch
+from newsroom.usecases.publish import Publisher
+from newsroom.wiring.assembly import Clients, build_publisher
 
 from tests.support.in_process import in_process_site
 from tests.support.oracle import Message
@@ -83,7 +83,7 @@ def test_eight_pathological_files_are_refused_and_the_batch_ends_in_time(
         )
     for message in messages[len(UNITS) :]:
         assert tags(clients, bucket, message.key)["publish-status"] == "published"
-    assert publisher.index.stats().articles == 2
+    assert publisher.index.counts.stats().articles == 2
 
 
 def test_records_left_when_time_runs_short_are_handed_back_and_publish_on_redelivery(
@@ -107,12 +107,12 @@ def test_records_left_when_time_runs_short_are_handed_back_and_publish_on_redeli
         assert tags(clients, bucket, message.key)["publish-status"] == "published"
     for message in messages[2:]:
         assert tags(clients, bucket, message.key) == {}  # never started, never told anything
-        assert publisher.index.get(message.key) is None
-        failure = publisher.index.failure(message.id)
-        assert failure is not None and "OutOfTime" in failure["reason"]
-    assert publisher.index.stats().articles == 2
+        assert publisher.index.articles.get(message.key) is None
+        failure = publisher.index.failures.get(message.id)
+        assert failure is not None and "OutOfTime" in failure.reason
+    assert publisher.index.counts.stats().articles == 2
 
     redelivered = {"Records": [m.record(bucket) for m in messages[2:]]}
     assert handle_batch(redelivered, publisher, metrics, lambda: TIMEOUT_MILLIS) == {"batchItemFailures": []}
-    assert publisher.index.stats().articles == 5
-    assert all(publisher.index.failure(m.id) is None for m in messages[2:])
+    assert publisher.index.counts.stats().articles == 5
+    assert all(publisher.index.failures.get(m.id) is None for m in messages[2:])

@@ -15,15 +15,15 @@ from collections.abc import Iterator
 
 import pytest
 from aws_lambda_powertools import Metrics
-from newsroom.adapters import search_index
-from newsroom.adapters.index import ContentIndex
-from newsroom.adapters.search_index import SearchIndex
-from newsroom.batch import handle_batch
-from newsroom.errors import ConcurrentChange
-from newsroom.model import IndexedArticle
-from newsroom.publisher import BatchReport, Publisher
-from newsroom.service import Clients, build_publisher
-from newsroom.settings import Settings
+from newsroom.adapters import search_table
+from newsroom.adapters.content_table.counts import Counts
+from newsroom.adapters.search_table import SearchIndex
+from newsroom.configuration.settings import Settings
+from newsroom.domain.errors import ConcurrentChange
+from newsroom.domain.records import IndexedArticle
+from newsroom.usecases.batch import handle_batch
+from newsroom.usecases.publish import BatchReport, Publisher
+from newsroom.wiring.assembly import Clients, build_publisher
 
 from tests.support.in_process import (
     in_process_site,
@@ -71,7 +71,7 @@ def page(clients: Clients, settings: Settings, key: str) -> str | None:
 
 def without_revision_check(monkeypatch: pytest.MonkeyPatch) -> None:
     """The bug this file guards against: a render pass that never notices the state moved."""
-    monkeypatch.setattr(ContentIndex, "revision", lambda self: 0)
+    monkeypatch.setattr(Counts, "revision", lambda self: 0)
 
 
 @pytest.mark.parametrize("checked", [True, False], ids=["revision-checked", "check-switched-off"])
@@ -204,11 +204,11 @@ def test_an_invalidation_left_by_a_crashed_invocation_is_sent_by_the_next_one(
 ) -> None:
     settings, clients = site
     publisher = build_publisher(settings, clients)
-    publisher.index.put_pending_invalidation("2024-04-01T00:00:00+00:00#crashed", ["/tin-tuc/cu.html"])
+    publisher.index.invalidations.record("2024-04-01T00:00:00+00:00#crashed", ["/tin-tuc/cu.html"])
     upload(clients, settings, f"{CATEGORY}/mot.md", article("Bài một", "2024-04-01T08:00:00+07:00"))
     publish(publisher, f"{CATEGORY}/mot.md")
     assert ["/tin-tuc/cu.html"] in sent_invalidations(clients, settings)
-    assert publisher.index.pending_invalidations() == []
+    assert publisher.index.invalidations.pending() == []
 
 
 def search_state(clients: Clients, settings: Settings) -> list[tuple[str, str, str]]:
@@ -233,7 +233,7 @@ def test_two_syncs_of_one_article_never_overlap(
     """Overlapping, one's writes could land after the other's clean-up and be listed nowhere."""
     settings, clients = site
     older, newer = two_versions(settings, clients)
-    monkeypatch.setattr(search_index, "_sleep", lambda _: None)
+    monkeypatch.setattr(search_table, "_sleep", lambda _: None)
     gated_clients = new_clients()
     gated([gated_clients.dynamodb])
     searcher = SearchIndex(gated_clients.dynamodb, settings.search_table)
@@ -299,11 +299,11 @@ def test_a_batch_retried_after_a_partial_failure_changes_nothing_the_second_time
         for key in site_objects(clients, settings)
     }
     sent_before = sent_invalidations(clients, settings)
-    articles_before = publisher.index.stats().articles
+    articles_before = publisher.index.counts.stats().articles
     for _ in range(2):  # the whole batch again, as a duplicate delivery brings it
         report = publisher.render([publisher.ingest(m.key, m.sequencer) for m in messages])
         assert (report.written, report.removed, report.invalidated) == ([], [], [])
-    assert publisher.index.stats().articles == articles_before == 2
+    assert publisher.index.counts.stats().articles == articles_before == 2
     assert sent_invalidations(clients, settings) == sent_before
     assert {
         key: clients.s3.head_object(Bucket=settings.site_bucket, Key=key)["ETag"]

@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from newsroom.publisher import Publisher
+from newsroom.domain.records import Failure
+from newsroom.usecases.ingest import SourceIngest
 
 from local.rebuild import RunningStack
 from local.redrive import redrive
@@ -30,31 +31,26 @@ def dead_letters(stack: LocalStack) -> int:
     return int(attributes["ApproximateNumberOfMessages"])
 
 
-def failures(stack: LocalStack) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = stack.client("dynamodb").query(
-        TableName=stack.outputs["ContentTableName"],
-        KeyConditionExpression="pk = :p",
-        ExpressionAttributeValues={":p": {"S": "FAILURE"}},
-    )["Items"]
-    return items
+def failures(stack: LocalStack) -> list[Failure]:
+    return RunningStack(stack.endpoint_url, stack.outputs).index().failures.all()
 
 
 def test_a_failing_record_reaches_the_dlq_with_its_reason_and_a_redrive_publishes_it(
     stack: LocalStack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(self: Publisher, *args: Any, **kwargs: Any) -> Any:
+    def broken(self: SourceIngest, *args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("the index is unreachable (injected)")
 
     with monkeypatch.context() as patch:
-        patch.setattr(Publisher, "_ingest_article", broken)
+        patch.setattr(SourceIngest, "article", broken)
         stack.upload(KEY, article_md("Bài khó tính", "2024-06-01T08:00:00+07:00"))
         stack.process_queue()
 
     assert dead_letters(stack) == 1
     (failure,) = failures(stack)
-    assert failure["reason"]["S"] == "ingest: RuntimeError: the index is unreachable (injected)"
-    assert [k["S"] for k in failure["keys"]["L"]] == [KEY.replace(" ", "+")]
-    assert int(failure["receive_count"]["N"]) == 5  # the template's maxReceiveCount
+    assert failure.reason == "ingest: RuntimeError: the index is unreachable (injected)"
+    assert failure.keys == (KEY.replace(" ", "+"),)
+    assert failure.receive_count == 5  # the template's maxReceiveCount
     assert fetch(stack.site_url + "/tin-tuc/kho-tinh.html")[0] == 404
 
     moved = redrive(RunningStack(stack.endpoint_url, stack.outputs))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from newsroom.publisher import is_older, latest, sequencer_order
+from newsroom.domain.transitions import is_older, latest, sequencer_order
 
 from local.stack import LocalStack
 from tests.support.site import article_md, fetch, local_site, publisher_for
@@ -46,7 +46,7 @@ def test_an_old_put_delivered_after_the_delete_does_not_resurrect_the_article(st
     assert late.stale and late.record is None
     publisher.render([late])
     assert fetch(stack.site_url + URL)[0] == 404
-    record = publisher.index.get(KEY)
+    record = publisher.index.articles.get(KEY)
     assert record is not None and record.state == "deleted" and record.sequencer == "005F0A1B2D"
 
 
@@ -58,4 +58,4 @@ def test_without_sequencers_the_current_state_decides_in_any_order(stack: LocalS
     # Both events, delete first then put (reordered), no sequencer: the key is deleted, so nothing appears.
     publisher.render([publisher.ingest(KEY), publisher.ingest(KEY)])
     assert fetch(stack.site_url + URL)[0] == 404
-    assert publisher.index.get(KEY) is None  # a delete of something never published
+    assert publisher.index.articles.get(KEY) is None  # a delete of something never published

@@ -15,10 +15,10 @@ from typing import Any
 import boto3
 import pytest
 from aws_lambda_powertools import Metrics
-from newsroom.batch import handle_batch
-from newsroom.publisher import Publisher
-from newsroom.service import Clients, build_publisher
-from newsroom.settings import Settings
+from newsroom.configuration.settings import Settings
+from newsroom.usecases.batch import handle_batch
+from newsroom.usecases.publish import Publisher
+from newsroom.wiring.assembly import Clients, build_publisher
 
 from tests.support.in_process import in_process_site
 from tests.support.oracle import Message

@@ -88,3 +88,18 @@ def test_a_record_whose_ingest_fails_is_reported_alone() -> None:
         response = app.lambda_handler(batch, LambdaContext(aws_request_id="r"))
         assert response == {"batchItemFailures": [{"itemIdentifier": "broken-message"}]}
         assert tags(stack, KEY)["publish-status"] == "published"
+
+
+def test_the_queue_message_carries_the_s3_notification_unchanged() -> None:
+    """S3 sends ``s3-put-article.json`` to the queue; SQS hands it to the function as a record's body."""
+    notification = event("s3-put-article.json")
+    (record,) = event("sqs-put-article.json")["Records"]
+    assert json.loads(record["body"]) == notification
+    assert record["eventSourceARN"].endswith(":newsroom-local-PublishQueue")
+    with local_site() as stack:
+        app = load_handler()
+        stack.upload(KEY, "---\ntitle: Hội nghị tổng kết\ndate: 2024-04-28T08:30:00+07:00\n---\nNội dung.\n")
+        wrapped = {"Records": [{**record, "messageId": "from-s3-sample", "body": json.dumps(notification)}]}
+        response = app.lambda_handler(wrapped, LambdaContext(aws_request_id=str(uuid.uuid4())))
+        assert response == {"batchItemFailures": []}
+        assert tags(stack, KEY)["publish-status"] == "published"

@@ -17,11 +17,11 @@ from typing import Any
 
 import pytest
 from aws_lambda_powertools import Metrics
-from newsroom.batch import handle_batch
-from newsroom.publisher import Publisher
-from newsroom.service import Clients, build_publisher
-from newsroom.settings import Settings
-from newsroom.tags import tag_value
+from newsroom.configuration.settings import Settings
+from newsroom.domain.feedback_tags import tag_value
+from newsroom.usecases.batch import handle_batch
+from newsroom.usecases.publish import Publisher
+from newsroom.wiring.assembly import Clients, build_publisher
 
 from tests.support.encodings import cp1258
 from tests.support.in_process import in_process_site, site_objects
@@ -260,7 +260,7 @@ def test_each_case_gets_its_own_status_and_reason(
         page = site_objects(clients, settings)[got["publish-url"].lstrip("/")].decode()
         assert "Hội" in page and "\ufffd" not in page  # decoded, not mangled
         return
-    stored = publisher.index.get(key)
+    stored = publisher.index.articles.get(key)
     error = stored.error if stored is not None else None
     assert reason is not None
     assert got["publish-error"] == tag_value(reason)
@@ -279,7 +279,7 @@ def test_the_good_articles_publish_and_the_site_counts_only_them(
     assert "Bài cũ" in site["tin-tuc/bai-cu.html"].decode()  # the collision did not take its URL
     assert "Bài tốt" in site["tin-tuc/bai-tot.html"].decode()
     decoded = sum(1 for case in CASES if case[3] == "published")
-    assert publisher.index.stats().articles == 2 + decoded
+    assert publisher.index.counts.stats().articles == 2 + decoded
     listing = site["tin-tuc/index.html"].decode()
     assert "Bài tốt" in listing and "Bài cũ" in listing
 

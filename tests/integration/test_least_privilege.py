@@ -22,10 +22,9 @@ from urllib.parse import unquote
 import boto3
 import pytest
 from aws_lambda_powertools import Metrics
-from newsroom.batch import handle_batch
-from newsroom.search_service import SearchService, SearchSettings
-from newsroom.service import Clients, build_fanout, build_publisher
-from newsroom.settings import Settings
+from newsroom.configuration.settings import SearchSettings, Settings
+from newsroom.usecases.batch import handle_batch
+from newsroom.wiring.assembly import Clients, build_fanout, build_publisher, build_search
 
 from local.stack import LocalStack
 from local.template import Template
@@ -312,12 +311,12 @@ def workload() -> Iterator[Workload]:
         run.put("media/lai.jpg", b"\xff\xd8 again")
         fanout.request("rebuild-least-privilege", media=True)
         run.drain(fanout)
-        fanout.index.record_failure("render-failed", [], "render: a test failure", 1)
+        fanout.index.failures.record("render-failed", [], "render: a test failure", 1)
         # The search function.
         search_settings = SearchSettings.from_environment(stack.environment("SearchFunction"))
         dynamodb = run.search.client("dynamodb", stack.endpoint_url)
         dynamodb.meta.events.register("before-parameter-build", _remember_params)
-        service = SearchService(search_settings, dynamodb)
+        service = build_search(search_settings, dynamodb)
         assert "Bài B" in service.page("bài b") and service.page("")
         yield run
 

@@ -19,10 +19,10 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from newsroom.fanout import Fanout
-from newsroom.publisher import Publisher
-from newsroom.service import Clients, build_fanout, build_publisher
-from newsroom.settings import Settings
+from newsroom.configuration.settings import Settings
+from newsroom.usecases.fanout import Fanout
+from newsroom.usecases.publish import Publisher
+from newsroom.wiring.assembly import Clients, build_fanout, build_publisher
 
 from tests.support.in_process import drain_render_queue, in_process_site, rebuilt_from_scratch, site_objects
 from tests.support.oracle import CATEGORIES_YAML, article, assert_table_matches_source, edit

@@ -36,11 +36,11 @@ import pytest
 from aws_lambda_powertools import Metrics
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from newsroom.batch import handle_batch, handle_render_batch
-from newsroom.fanout import Fanout
-from newsroom.publisher import Publisher
-from newsroom.service import Clients, build_fanout, build_publisher
-from newsroom.settings import Settings
+from newsroom.configuration.settings import Settings
+from newsroom.usecases.batch import handle_batch, handle_render_batch
+from newsroom.usecases.fanout import Fanout
+from newsroom.usecases.publish import Publisher
+from newsroom.wiring.assembly import Clients, build_fanout, build_publisher
 
 from tests.support.in_process import in_process_site, new_clients, rebuilt_from_scratch, site_objects
 from tests.support.oracle import CATEGORIES_YAML, KEYS, Message, article, assert_table_matches_source, edit

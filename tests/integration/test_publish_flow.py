@@ -7,7 +7,7 @@ import urllib.request
 from collections.abc import Iterator
 
 import pytest
-from newsroom.adapters.cdn import Invalidator
+from newsroom.adapters.invalidations import Invalidator
 
 from local.stack import LocalStack
 from tests.support.site import (
@@ -259,7 +259,7 @@ def test_a_failed_invalidation_is_sent_by_the_retry_with_the_same_caller_referen
     with pytest.raises(ConnectionError):
         publisher.render([publisher.ingest(key)])
     assert invalidations(stack) == []
-    pending = publisher.index.pending_invalidations()
+    pending = publisher.index.invalidations.pending()
     assert len(pending) == 1
     reference, paths = pending[0]
     assert "/tin-tuc/tin-vifotec/a.html" in paths
@@ -268,7 +268,7 @@ def test_a_failed_invalidation_is_sent_by_the_retry_with_the_same_caller_referen
     assert retry.written == []
     sent = invalidations(stack)
     assert [(i["CallerReference"], sorted(i["Paths"]["Items"])) for i in sent] == [(reference, sorted(paths))]
-    assert publisher.index.pending_invalidations() == []
+    assert publisher.index.invalidations.pending() == []
 
 
 def test_pages_reference_only_hashed_assets_that_exist(stack: LocalStack) -> None:

@@ -19,10 +19,10 @@ from typing import Any
 import boto3
 import pytest
 from moto import mock_aws
-from newsroom.adapters.search_index import PER_TERM, SearchIndex
-from newsroom.article import Article
-from newsroom.model import DELETED, DRAFT, PUBLISHED, IndexedArticle, Placement, sort_key
-from newsroom.search import MAX_QUERY_LENGTH, MAX_TERMS, query_terms
+from newsroom.adapters.search_table import PER_TERM, SearchIndex
+from newsroom.domain.article import Article
+from newsroom.domain.records import DELETED, DRAFT, PUBLISHED, IndexedArticle, Placement, sort_key
+from newsroom.domain.search_terms import MAX_QUERY_LENGTH, MAX_TERMS, query_terms
 
 from local.function_url import function_url_event
 from local.provision import create_table

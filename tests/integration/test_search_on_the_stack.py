@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from newsroom.adapters.search_index import SearchIndex
+from newsroom.adapters.search_table import SearchIndex
 
 from local.stack import LocalStack
 from tests.support.site import article_md, fetch, local_site
@@ -60,9 +60,9 @@ def test_the_index_follows_edits_and_deletes_and_ignores_duplicates(stack: Local
     assert results(stack, "cam+sanh") == ["/tin-tuc/a.html"]
     before = term_items(stack)
     index = SearchIndex(stack.client("dynamodb"), stack.environment()["SEARCH_TABLE_NAME"])
-    from newsroom.adapters.index import ContentIndex  # noqa: PLC0415
+    from newsroom.wiring.assembly import content_index  # noqa: PLC0415
 
-    record = ContentIndex(stack.client("dynamodb"), stack.outputs["ContentTableName"]).get(key)
+    record = content_index(stack.client("dynamodb"), stack.outputs["ContentTableName"]).articles.get(key)
     assert record is not None
     assert index.sync(record) == 0  # a duplicate delivery writes nothing
     assert term_items(stack) == before

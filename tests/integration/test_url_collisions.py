@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 from aws_lambda_powertools import Metrics
-from newsroom.batch import handle_batch
-from newsroom.publisher import Publisher
-from newsroom.service import build_publisher
-from newsroom.settings import Settings
+from newsroom.configuration.settings import Settings
+from newsroom.usecases.batch import handle_batch
+from newsroom.usecases.publish import Publisher
+from newsroom.wiring.assembly import build_publisher
 
 from tests.support.in_process import in_process_site, new_clients, rebuilt_from_scratch, site_objects
 from tests.support.oracle import Message
@@ -79,28 +79,28 @@ def test_deleting_the_winner_publishes_the_file_that_waited_for_its_url(site: Si
     assert site.deliver(WINNER) == {"batchItemFailures": []}
     assert site.tags(LOSER) == {"publish-status": "published", "publish-url": f"/{PAGE}"}
     assert "Bài B" in site.page()
-    assert site.publisher.index.url_owner(f"/{PAGE}") == LOSER
-    assert site.publisher.index.stats().articles == 1
-    assert site.publisher.index.waiting_for(f"/{PAGE}") == []
+    assert site.publisher.index.articles.url_owner(f"/{PAGE}") == LOSER
+    assert site.publisher.index.counts.stats().articles == 1
+    assert site.publisher.index.articles.waiting_for(f"/{PAGE}") == []
     assert rebuilt_from_scratch(site.clients, site.settings) == site_objects(site.clients, site.settings)
 
 
 def test_a_winner_that_moves_or_becomes_a_draft_lets_the_next_one_in(site: Site) -> None:
     site.put(SECOND, md("Bài C"))
     site.deliver(SECOND)
-    assert sorted(site.publisher.index.waiting_for(f"/{PAGE}")) == [LOSER, SECOND]
+    assert sorted(site.publisher.index.articles.waiting_for(f"/{PAGE}")) == [LOSER, SECOND]
     site.put(WINNER, md("Bài A", slug="hoi-nghi-moi"))  # the winner moves to another URL
     site.deliver(WINNER)
     # One of the two takes the URL; the other now waits for it, refused in the new holder's name.
-    holder = site.publisher.index.url_owner(f"/{PAGE}")
+    holder = site.publisher.index.articles.url_owner(f"/{PAGE}")
     other = SECOND if holder == LOSER else LOSER
     assert site.tags(holder)["publish-status"] == "published"
     assert site.tags(other)["publish-error"] == f"the URL /{PAGE} is already used by {holder}"
     site.put(holder, md("Nháp", status="draft"))
     site.deliver(holder)
     assert site.tags(other)["publish-status"] == "published"
-    assert site.publisher.index.url_owner(f"/{PAGE}") == other
-    assert site.publisher.index.stats().articles == 2  # the moved winner and the one that waited
+    assert site.publisher.index.articles.url_owner(f"/{PAGE}") == other
+    assert site.publisher.index.counts.stats().articles == 2  # the moved winner and the one that waited
 
 
 def test_a_release_committed_while_the_loser_registers_is_not_missed(site: Site) -> None:
@@ -109,7 +109,7 @@ def test_a_release_committed_while_the_loser_registers_is_not_missed(site: Site)
     site.deliver(LOSER)
     other = build_publisher(site.settings, new_clients())
     site.put(LOSER, md("Bài B lần hai"))
-    looked = site.publisher.index.url_owner
+    looked = site.publisher.index.articles.url_owner
 
     def owner_then_release(url: str) -> str | None:
         owner = looked(url)
@@ -120,7 +120,7 @@ def test_a_release_committed_while_the_loser_registers_is_not_missed(site: Site)
             site.deliver(WINNER, publisher=other)  # finds nobody waiting yet
         return owner
 
-    site.publisher.index.url_owner = owner_then_release  # type: ignore[method-assign]
+    site.publisher.index.articles.url_owner = owner_then_release  # type: ignore[method-assign]
     assert site.deliver(LOSER) == {"batchItemFailures": []}
     assert site.tags(LOSER)["publish-status"] == "published"
     assert "Bài B lần hai" in site.page()

@@ -15,15 +15,15 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from newsroom.adapters.redirects import (
+from newsroom.adapters.redirect_store import (
     MAX_KEYS_PER_CALL,
     KeyValueStoreRedirects,
-    NoRedirects,
     RedirectError,
     RedirectStoreBusy,
 )
-from newsroom.service import Clients, build_redirects
-from newsroom.settings import Settings
+from newsroom.configuration.settings import Settings
+from newsroom.usecases.ports import NoRedirects
+from newsroom.wiring.assembly import Clients, build_redirects
 
 from local.aws import client
 from local.kvs import KvsServer

@@ -343,7 +343,6 @@ def _template_types(path: Path) -> dict[str, list[tuple[str, dict[str, Any]]]]:
     return found
 
 
-@pytest.mark.skipif(not REPO_TEMPLATE.exists(), reason="template.yaml not written yet")
 def test_the_real_template_provisions_with_its_own_names_and_key_schema(endpoint: str) -> None:
     template = Template.load(REPO_TEMPLATE)
     result = provision(template, endpoint)

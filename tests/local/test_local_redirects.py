@@ -12,9 +12,9 @@ import http.client
 import os
 from urllib.parse import urlsplit
 
-from newsroom.adapters.redirects import KeyValueStoreRedirects
-from newsroom.service import build_redirects
-from newsroom.settings import Settings
+from newsroom.adapters.redirect_store import KeyValueStoreRedirects
+from newsroom.configuration.settings import Settings
+from newsroom.wiring.assembly import build_redirects
 
 from tests.support.site import local_site
 

@@ -22,7 +22,7 @@ from test_local_provision import FIXTURE_TEMPLATE
 
 from local.instance import read_pidfile
 from local.ports import free_port, port_is_free
-from local.stack import LocalStack
+from local.stack import LocalStack, StackOptions
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 REPO_TEMPLATE = REPO_ROOT / "template.yaml"
@@ -62,11 +62,13 @@ def fixture_root(tmp_path: Path) -> Path:
 def stack(fixture_root: Path) -> Iterator[tuple[LocalStack, Recorder]]:
     recorder = Recorder()
     local = LocalStack(
-        fixture_root,
-        stack_name=f"st-{uuid.uuid4().hex[:8]}",
-        handlers={"PublishFunction": recorder},
-        background=False,
-        retry_delay=0,
+        StackOptions(
+            root=fixture_root,
+            stack_name=f"st-{uuid.uuid4().hex[:8]}",
+            handlers={"PublishFunction": recorder},
+            background=False,
+            retry_delay=0,
+        )
     )
     with local:
         yield local, recorder
@@ -128,7 +130,9 @@ def test_outputs_environment_and_cdn(stack: tuple[LocalStack, Recorder]) -> None
 def test_stop_restores_the_environment(fixture_root: Path) -> None:
     before = os.environ.get("AWS_ENDPOINT_URL")
     with LocalStack(
-        fixture_root, stack_name="st-env", handlers={"PublishFunction": Recorder()}, background=False
+        StackOptions(
+            root=fixture_root, stack_name="st-env", handlers={"PublishFunction": Recorder()}, background=False
+        )
     ):
         assert os.environ["AWS_ENDPOINT_URL"] != before
     assert os.environ.get("AWS_ENDPOINT_URL") == before
@@ -157,7 +161,7 @@ def test_upload_directory_sends_notified_files_configuration_first(
 
 
 def test_a_missing_handler_is_reported_and_the_site_still_serves(fixture_root: Path) -> None:
-    with LocalStack(fixture_root, stack_name="st-missing", background=False) as local:
+    with LocalStack(StackOptions(root=fixture_root, stack_name="st-missing", background=False)) as local:
         assert "PublishFunction" in local.handler_errors
         assert "does not exist" in local.handler_errors["PublishFunction"]
         assert "WARNING: PublishFunction is not running" in local.banner()
@@ -166,12 +170,12 @@ def test_a_missing_handler_is_reported_and_the_site_still_serves(fixture_root: P
         assert get(local.site_url + "/")[0] == 404
 
 
-@pytest.mark.skipif(not REPO_TEMPLATE.exists(), reason="template.yaml not written yet")
 def test_the_real_handler_publishes_an_example_article() -> None:
     articles = sorted((REPO_ROOT / "examples" / "articles").rglob("*.md"))
-    if not articles:
-        pytest.skip("no example articles yet")
-    with LocalStack(REPO_ROOT, stack_name="st-real", background=False, retry_delay=0) as local:
+    assert len(articles) >= 10, "the example site lost its articles"
+    with LocalStack(
+        StackOptions(root=REPO_ROOT, stack_name="st-real", background=False, retry_delay=0)
+    ) as local:
         assert not local.handler_errors, local.handler_errors
         for config in sorted((REPO_ROOT / "examples" / "site").glob("*")):
             local.upload(f"site/{config.name}", config.read_bytes())
@@ -246,7 +250,6 @@ def _interrupt(process: subprocess.Popen[bytes], sig: int = signal.SIGINT) -> in
         raise
 
 
-@pytest.mark.skipif(not REPO_TEMPLATE.exists(), reason="template.yaml not written yet")
 def test_python_m_local_run_serves_examples_restarts_and_stops_cleanly(tmp_path: Path) -> None:
     """`make run` end to end: examples published and served; a second run replaces the first; SIGINT."""
     moto_port, cdn_port = _ports()

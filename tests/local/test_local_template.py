@@ -243,7 +243,6 @@ def test_outputs_skip_false_conditions() -> None:
     assert template.outputs() == {"BucketName": "newsroom-local-b"}
 
 
-@pytest.mark.skipif(not REPO_TEMPLATE.exists(), reason="template.yaml not written yet")
 def test_the_real_template_loads_and_its_source_bucket_name_resolves() -> None:
     template = Template.load(REPO_TEMPLATE)
     assert template.physical_name("SourceBucket") == "newsroom-local-source-123456789012-us-east-1"

@@ -10,9 +10,9 @@ from typing import Any
 import boto3
 import pytest
 from moto import mock_aws
-from newsroom.fanout import Fanout
-from newsroom.service import Clients, build_fanout
-from newsroom.settings import Settings
+from newsroom.configuration.settings import Settings
+from newsroom.usecases.fanout import Fanout
+from newsroom.wiring.assembly import Clients, build_fanout
 
 import local.provision
 from local.template import Template

@@ -16,12 +16,12 @@ from typing import Any
 from urllib.parse import quote_plus
 
 from hypothesis import strategies as st
-from newsroom.adapters.index import ContentIndex
-from newsroom.article import parse_article
-from newsroom.keys import classify
-from newsroom.model import month_of, scopes, sort_key
-from newsroom.service import Clients
-from newsroom.settings import Settings
+from newsroom.configuration.settings import Settings
+from newsroom.domain.article import parse_article
+from newsroom.domain.records import month_of, scopes, sort_key
+from newsroom.domain.source_keys import classify
+from newsroom.usecases.ports import ContentIndex
+from newsroom.wiring.assembly import Clients
 
 # The third is named as a Mac saves it (NFD, with a space): S3 events carry it
 # form-encoded, and it must be read back exactly as stored.
@@ -124,11 +124,11 @@ def assert_table_matches_source(index: ContentIndex, clients: Clients, settings:
         months[month_of(sort_key(parsed.published_at, parsed.url), settings.timezone)] += 1
     published = {}
     for key in KEYS:
-        record = index.get(key)
+        record = index.articles.get(key)
         if record is not None and record.state == "published" and record.article is not None:
             published[key] = record.article.url
     assert published == expected
-    assert index.stats().articles == len(expected)
-    assert index.scope_counts() == dict(categories)
-    assert dict(index.months(())) == dict(months)
-    assert sorted(e.source_key for e in index.latest((), 50)) == sorted(expected)
+    assert index.counts.stats().articles == len(expected)
+    assert index.counts.scope_counts() == dict(categories)
+    assert dict(index.counts.months(())) == dict(months)
+    assert sorted(e.source_key for e in index.listings.latest((), 50)) == sorted(expected)

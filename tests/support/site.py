@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import Any
 
-from newsroom.publisher import Publisher
-from newsroom.service import Clients, build_publisher
-from newsroom.settings import Settings
+from newsroom.configuration.settings import Settings
+from newsroom.usecases.publish import Publisher
+from newsroom.wiring.assembly import Clients, build_publisher
 
-from local.stack import LocalStack
+from local.stack import LocalStack, StackOptions
 
 
 @contextmanager
@@ -26,7 +26,9 @@ def local_site(**options: Any) -> Iterator[LocalStack]:
     moto keeps one backend per process, so each stack gets a unique name.
     The handler runs synchronously in ``process_queue`` (no background thread).
     """
-    stack = LocalStack(stack_name=f"it-{uuid.uuid4().hex[:10]}", background=False, retry_delay=0, **options)
+    stack = LocalStack(
+        StackOptions(stack_name=f"it-{uuid.uuid4().hex[:10]}", background=False, retry_delay=0, **options)
+    )
     with stack:
         yield stack
 

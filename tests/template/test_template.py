@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 from cfnlint.decode import cfn_yaml
-from newsroom.publisher import ABANDONED_AFTER
+from newsroom.usecases.publish import ABANDONED_AFTER
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "template.yaml"
@@ -43,7 +43,7 @@ PUBLISH_ENVIRONMENT = {
     "RENDER_QUEUE_URL",
     "SEARCH_TABLE_NAME",
 }
-# Read by settings when set (newsroom.settings.OPTIONAL).
+# Read by settings when set (newsroom.configuration.settings.OPTIONAL).
 PUBLISH_OPTIONAL_ENVIRONMENT = {"REDIRECT_STORE_ARN", "IMAGE_HOSTS"}
 REDIRECT_STORE_ARN = {"Fn::GetAtt": ["RedirectStore", "Arn"]}
 
@@ -351,7 +351,7 @@ def test_content_table_keys_and_protection(resources: dict[str, Any]) -> None:
 
 
 def test_publish_function_environment_is_what_settings_read(resources: dict[str, Any]) -> None:
-    from newsroom.settings import OPTIONAL, REQUIRED  # noqa: PLC0415 - the layer is on pytest's pythonpath
+    from newsroom.configuration.settings import OPTIONAL, REQUIRED  # noqa: PLC0415 - the layer is on pytest's pythonpath
 
     variables = props(resources, "PublishFunction")["Environment"]["Variables"]
     assert set(OPTIONAL) == PUBLISH_OPTIONAL_ENVIRONMENT
@@ -453,7 +453,7 @@ def test_publish_function_policy_is_least_privilege(resources: dict[str, Any]) -
 def test_render_function_reads_the_same_settings_and_consumes_its_own_queue(
     resources: dict[str, Any],
 ) -> None:
-    from newsroom.settings import REQUIRED  # noqa: PLC0415 - the layer is on pytest's pythonpath
+    from newsroom.configuration.settings import REQUIRED  # noqa: PLC0415 - the layer is on pytest's pythonpath
 
     render = props(resources, "RenderFunction")
     publish = props(resources, "PublishFunction")["Environment"]["Variables"]
@@ -497,7 +497,7 @@ def test_render_function_policy_is_least_privilege(resources: dict[str, Any]) ->
 
 def test_publish_function_writes_source_files_only_where_no_event_fires(resources: dict[str, Any]) -> None:
     """Writing into the bucket that triggers the function would loop forever: only status/ is written."""
-    from newsroom.tags import STATUS_PREFIX  # noqa: PLC0415 - the layer is on pytest's pythonpath
+    from newsroom.domain.feedback_tags import STATUS_PREFIX  # noqa: PLC0415 - the layer is on pytest's pythonpath
 
     (policy,) = props(resources, "PublishFunction")["Policies"]
     for statement in policy["Statement"]:
@@ -768,7 +768,7 @@ def test_editors_may_write_only_under_the_three_source_prefixes_and_never_forge_
     assert deny["Effect"] == "Deny" and set(deny["Action"]) == {"s3:PutObject", "s3:PutObjectTagging"}
     assert deny["Resource"] == {"Fn::Sub": f"{arn}/*"}
     assert deny["Condition"] == {"ForAnyValue:StringLike": {"s3:RequestObjectTagKeys": "publish-*"}}
-    from newsroom.tags import OUR_TAGS, STATUS_PREFIX  # noqa: PLC0415 - the layer is on pytest's pythonpath
+    from newsroom.domain.feedback_tags import OUR_TAGS, STATUS_PREFIX  # noqa: PLC0415 - the layer is on pytest's pythonpath
 
     assert all(tag.startswith("publish-") for tag in OUR_TAGS)
     read = by_sid["ReadStatusFiles"]
@@ -845,8 +845,8 @@ def test_search_cannot_starve_publishing(template: dict[str, Any], resources: di
 
 
 def test_a_batch_keeps_time_to_render_within_the_publish_timeout(resources: dict[str, Any]) -> None:
-    from newsroom.batch import RESERVED_MILLIS  # noqa: PLC0415 - the layer is on pytest's pythonpath
-    from newsroom.markdown import MAX_RENDER_SECONDS  # noqa: PLC0415
+    from newsroom.domain.markdown import MAX_RENDER_SECONDS  # noqa: PLC0415
+    from newsroom.usecases.batch import RESERVED_MILLIS  # noqa: PLC0415 - the layer is on pytest's pythonpath
 
     timeout_ms = 1000 * int(props(resources, "PublishFunction").get("Timeout", 60))
     # Room to ingest a few records before the reserve, and the reserve holds one file's worst case.

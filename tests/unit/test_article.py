@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from newsroom.article import parse_article
-from newsroom.errors import RejectedSource
-from newsroom.keys import classify
+from newsroom.domain.article import parse_article
+from newsroom.domain.errors import RejectedSource
+from newsroom.domain.source_keys import classify
 
 SEEN = datetime(2024, 5, 1, 3, 0, tzinfo=UTC)
 TZ = "Asia/Ho_Chi_Minh"

@@ -12,10 +12,10 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.util import pathmatch
-from newsroom import render
+from newsroom.web import templating
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGE = Path(render.__file__).parent
+PACKAGE = Path(templating.__file__).parent
 LOCALES = PACKAGE / "locales"
 PLACEHOLDER = re.compile(r"%\([a-z_]+\)s")
 
@@ -60,7 +60,7 @@ def test_committed_mo_equals_a_fresh_compile_of_the_po(locale: str) -> None:
     compiled = io.BytesIO()
     write_mo(compiled, catalog)
     assert catalog_path(locale, "mo").read_bytes() == compiled.getvalue(), (
-        "run: pybabel compile -d layers/newsroom/newsroom/locales"
+        "run: pybabel compile -d layers/newsroom/newsroom/web/locales"
     )
 
 
@@ -85,7 +85,7 @@ def test_translations_keep_their_placeholders(locale: str) -> None:
 
 
 def test_vietnamese_ui_strings_are_the_portals() -> None:
-    gettext = render.translations("vi").gettext
+    gettext = templating.translations("vi").gettext
     expected = {
         "Home": "Trang chủ",
         "Newer articles": "Tin mới hơn",
@@ -105,5 +105,5 @@ def test_vietnamese_ui_strings_are_the_portals() -> None:
 
 def test_babel_cfg_covers_templates_and_python() -> None:
     text = (ROOT / "babel.cfg").read_text(encoding="utf-8")
-    assert "[jinja2: layers/newsroom/newsroom/templates/**.html]" in text
+    assert "[jinja2: layers/newsroom/newsroom/web/templates/**.html]" in text
     assert "[python: layers/newsroom/newsroom/**.py]" in text

@@ -11,13 +11,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from newsroom.article import parse_article
-from newsroom.config import RejectedConfig, parse_site_yaml
-from newsroom.errors import RejectedSource
-from newsroom.keys import classify
-from newsroom.markdown import MAX_RAW_HTML_TAGS, render_markdown
-from newsroom.settings import Settings
-from newsroom.site_urls import image_problem, parse_image_hosts
+from newsroom.configuration.settings import Settings
+from newsroom.configuration.site_yaml import RejectedConfig, parse_site_yaml
+from newsroom.domain.article import parse_article
+from newsroom.domain.editor_urls import image_problem, parse_image_hosts
+from newsroom.domain.errors import RejectedSource
+from newsroom.domain.markdown import MAX_RAW_HTML_TAGS, render_markdown
+from newsroom.domain.source_keys import classify
 
 TZ = "Asia/Ho_Chi_Minh"
 HOSTS = frozenset({"anh.example.vn"})
@@ -161,7 +161,7 @@ def test_the_edges_of_the_range_in_the_sites_time_zone_are_accepted() -> None:
 
 def test_a_configuration_read_back_to_render_is_not_checked_against_todays_image_hosts() -> None:
     """Accepted when ImageHosts allowed it; a redeploy that narrows ImageHosts must not break the site."""
-    from newsroom.config import build_config  # noqa: PLC0415
+    from newsroom.configuration.site_yaml import build_config  # noqa: PLC0415
 
     banner = b"partners:\n  - {title: V, url: 'https://v.vn', image: 'https://anh.example.vn/b.png'}\n"
     with pytest.raises(RejectedConfig):

@@ -6,8 +6,9 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from newsroom.categories import Categories, CategoryInfo
-from newsroom.config import (
+from newsroom.configuration.categories import Categories, CategoryInfo
+from newsroom.configuration.site_config import Link, default_config
+from newsroom.configuration.site_yaml import (
     MAX_CONFIG_BYTES,
     RejectedConfig,
     build_config,
@@ -16,9 +17,7 @@ from newsroom.config import (
     parse_categories_yaml,
     parse_site_yaml,
 )
-from newsroom.errors import RejectedSource
-from newsroom.site_config import default_config
-from newsroom.views import Link
+from newsroom.domain.errors import RejectedSource
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 SITE_YAML = (EXAMPLES / "site" / "site.yaml").read_bytes()

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from babel.dates import format_datetime
-from newsroom.dates import (
+from newsroom.web.dates import (
     DATE_LINE_PATTERN,
     DATE_LINE_TEMPLATE,
     format_article_date,

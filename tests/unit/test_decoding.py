@@ -6,8 +6,8 @@ import codecs
 import unicodedata
 
 import pytest
-from newsroom.article import decode_text
-from newsroom.errors import RejectedSource
+from newsroom.domain.article import decode_text
+from newsroom.domain.errors import RejectedSource
 
 from tests.support.encodings import TONES, cp1258
 

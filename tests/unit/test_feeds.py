@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import feedparser
 import pytest
-from newsroom.feeds import (
+from newsroom.web.feeds import (
     NEWS_NS,
     SITEMAP_NS,
     FeedItem,

@@ -8,10 +8,10 @@ ordinary HTML (unclosed ``<p>``, ``<li>`` and table cells).
 
 from __future__ import annotations
 
-import newsroom.markdown
+import newsroom.domain.markdown
 import pytest
-from newsroom.errors import RejectedSource
-from newsroom.markdown import MAX_HTML_DEPTH, MAX_RAW_HTML_TAGS, check_nesting, render_markdown
+from newsroom.domain.errors import RejectedSource
+from newsroom.domain.markdown import MAX_HTML_DEPTH, MAX_RAW_HTML_TAGS, check_nesting, render_markdown
 
 DEEP = f"more than {MAX_HTML_DEPTH} elements deep"
 
@@ -71,6 +71,6 @@ def test_a_refused_body_is_refused_before_the_sanitizer_runs(monkeypatch: pytest
     def sanitizer_must_not_run(fragment: str) -> str:
         raise AssertionError("the sanitizer ran on a refused body")
 
-    monkeypatch.setattr(newsroom.markdown, "sanitize", sanitizer_must_not_run)
+    monkeypatch.setattr(newsroom.domain.markdown, "sanitize", sanitizer_must_not_run)
     with pytest.raises(RejectedSource, match=DEEP):
         render_markdown("<div>" * 5_000)  # under the tag limit: the depth check refuses it

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from newsroom.errors import RejectedSource
-from newsroom.keys import SourceKind, classify, decode_event_key
-from newsroom.tags import MAX_TAGS, merge_tags, tag_value
+from newsroom.domain.errors import RejectedSource
+from newsroom.domain.feedback_tags import MAX_TAGS, merge_tags, tag_value
+from newsroom.domain.source_keys import SourceKind, classify, decode_event_key
 
 
 def test_event_keys_are_form_decoded_and_otherwise_kept_exactly() -> None:

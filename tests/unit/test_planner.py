@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-from newsroom.model import DELETED, PUBLISHED, Entry, IndexedArticle, Placement, month_bounds, month_of
-from newsroom.planner import (
-    RADIUS,
+from newsroom.domain.planner import RADIUS, neighbourhood, plan_batch
+from newsroom.domain.records import (
+    DELETED,
+    PUBLISHED,
+    Entry,
+    IndexedArticle,
+    Placement,
+    month_bounds,
+    month_of,
+)
+from newsroom.domain.site_paths import (
     archive_url,
     feed_key,
     invalidation_paths,
     listing_url,
-    neighbourhood,
     page_key,
-    plan_batch,
     shard_key,
 )
 

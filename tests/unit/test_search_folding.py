@@ -9,8 +9,8 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
-from newsroom.adapters.search_index import plain_text
-from newsroom.search import (
+from newsroom.adapters.search_table import plain_text
+from newsroom.domain.search_terms import (
     MAX_QUERY_LENGTH,
     MAX_TERM_LENGTH,
     SearchHit,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from newsroom.search import (
+from newsroom.domain.search_terms import (
     MAX_QUERY_TERMS,
     SearchHit,
     document_terms,

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from newsroom.errors import SettingsError
-from newsroom.settings import REQUIRED, Settings
+from newsroom.configuration.settings import REQUIRED, Settings
+from newsroom.domain.errors import SettingsError
 
 from tests.support.environment import SETTINGS_ENVIRONMENT
 

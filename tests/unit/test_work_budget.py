@@ -12,10 +12,10 @@ import time
 from datetime import UTC, datetime
 
 import pytest
-from newsroom.article import MAX_FRONT_MATTER_BYTES, parse_article, split_front_matter
-from newsroom.errors import RejectedSource
-from newsroom.keys import classify
-from newsroom.markdown import MAX_RENDER_SECONDS, WorkBudget, collected_seconds, render_markdown
+from newsroom.domain.article import MAX_FRONT_MATTER_BYTES, parse_article, split_front_matter
+from newsroom.domain.errors import RejectedSource
+from newsroom.domain.markdown import MAX_RENDER_SECONDS, WorkBudget, collected_seconds, render_markdown
+from newsroom.domain.source_keys import classify
 
 MEGABYTE = 1_000_000
 LIMIT = 0.25  # a small budget keeps the test fast; the default is measured the same way

@@ -1,0 +1,115 @@
+"""Settings: one frozen object built from the environment, failing loudly.
+
+The template sets exactly the variables read here (a test compares the two),
+so a missing variable is a deployment bug and must not become an empty string.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from newsroom.configuration.site_config import SUPPORTED_LOCALES
+from newsroom.domain.editor_urls import parse_image_hosts
+from newsroom.domain.errors import SettingsError
+
+REQUIRED = (
+    "SOURCE_BUCKET_NAME",
+    "SITE_BUCKET_NAME",
+    "CONTENT_TABLE_NAME",
+    "DISTRIBUTION_ID",
+    "SITE_BASE_URL",
+    "SITE_LOCALE",
+    "SITE_TIMEZONE",
+    "MAX_SOURCE_BYTES",
+    "RENDER_QUEUE_URL",
+    "SEARCH_TABLE_NAME",
+)
+
+# Read when set; a deployment without them still works (the feature is off).
+OPTIONAL = ("REDIRECT_STORE_ARN", "IMAGE_HOSTS")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the publish function needs to know about its deployment."""
+
+    source_bucket: str
+    site_bucket: str
+    content_table: str
+    distribution_id: str
+    base_url: str
+    locale: str
+    timezone: str
+    max_source_bytes: int
+    render_queue_url: str
+    search_table: str
+    # The CloudFront KeyValueStore of moved pages' redirects; "" when there is none.
+    redirect_store_arn: str = ""
+    # Hosts pictures may come from besides /media/: the deployment's ImageHosts, also in the CSP.
+    image_hosts: frozenset[str] = frozenset()
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Build settings from ``environ`` (default: ``os.environ``)."""
+        env = os.environ if environ is None else environ
+        missing = [name for name in REQUIRED if not env.get(name)]
+        if missing:
+            raise SettingsError(f"missing environment variables: {', '.join(missing)}")
+        locale = env["SITE_LOCALE"]
+        if locale not in SUPPORTED_LOCALES:
+            raise SettingsError(f"SITE_LOCALE must be one of {SUPPORTED_LOCALES}, not {locale!r}")
+        try:
+            max_bytes = int(env["MAX_SOURCE_BYTES"])
+        except ValueError as exc:
+            raise SettingsError("MAX_SOURCE_BYTES must be an integer") from exc
+        if max_bytes <= 0:
+            raise SettingsError("MAX_SOURCE_BYTES must be positive")
+        try:
+            image_hosts = parse_image_hosts(env.get("IMAGE_HOSTS", ""))
+        except ValueError as exc:
+            raise SettingsError(f"IMAGE_HOSTS: {exc}") from exc
+        return cls(
+            source_bucket=env["SOURCE_BUCKET_NAME"],
+            site_bucket=env["SITE_BUCKET_NAME"],
+            content_table=env["CONTENT_TABLE_NAME"],
+            distribution_id=env["DISTRIBUTION_ID"],
+            base_url=env["SITE_BASE_URL"].rstrip("/"),
+            locale=locale,
+            timezone=env["SITE_TIMEZONE"],
+            max_source_bytes=max_bytes,
+            render_queue_url=env["RENDER_QUEUE_URL"],
+            search_table=env["SEARCH_TABLE_NAME"],
+            redirect_store_arn=env.get("REDIRECT_STORE_ARN", ""),
+            image_hosts=image_hosts,
+        )
+
+
+@dataclass(frozen=True)
+class SearchSettings:
+    """The variables the search function reads (it needs no bucket, queue or CDN)."""
+
+    content_table: str
+    search_table: str
+    base_url: str
+    locale: str
+    timezone: str
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] | None = None) -> SearchSettings:
+        """Read and check the environment, failing loudly like ``Settings``."""
+        env = os.environ if environ is None else environ
+        names = ("CONTENT_TABLE_NAME", "SEARCH_TABLE_NAME", "SITE_BASE_URL", "SITE_LOCALE", "SITE_TIMEZONE")
+        missing = [name for name in names if not env.get(name)]
+        if missing:
+            raise SettingsError(f"missing environment variables: {', '.join(missing)}")
+        if env["SITE_LOCALE"] not in SUPPORTED_LOCALES:
+            raise SettingsError(f"SITE_LOCALE must be one of {SUPPORTED_LOCALES}")
+        return cls(
+            content_table=env["CONTENT_TABLE_NAME"],
+            search_table=env["SEARCH_TABLE_NAME"],
+            base_url=env["SITE_BASE_URL"].rstrip("/"),
+            locale=env["SITE_LOCALE"],
+            timezone=env["SITE_TIMEZONE"],
+        )

@@ -1,0 +1,367 @@
+"""Parse an editor's Markdown file into an article.
+
+Every rule about what an editor may write lives here, and every refusal says
+precisely what is wrong, because the editor reads it on the object's tags.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import unicodedata
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import yaml
+from slugify import slugify
+
+from newsroom.domain.editor_urls import image_problem
+from newsroom.domain.errors import RejectedSource
+from newsroom.domain.markdown import WorkBudget, render_markdown
+from newsroom.domain.source_keys import SourceKey
+
+STATUSES = ("published", "draft")
+SUMMARY_LENGTH = 240
+# Each level adds a listing entry to the publish transaction (DynamoDB allows 100 actions).
+MAX_CATEGORY_DEPTH = 6
+# Top-level folders the site itself uses: media copies, hashed assets, sitemap shards, search.
+RESERVED_FOLDERS = ("media", "assets", "sitemaps", "api")
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(?:(.*?)\r?\n)?(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
+# An opening '---' followed by a field line: front matter, even if its closing line is missing.
+_OPENED_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n[A-Za-z_][\w-]*[ \t]*:")
+_FIRST_HEADING = re.compile(r"\A\s*#[ \t]+(.+?)[ \t#]*(?:\r?\n|\Z)")
+# Dates a news archive can hold. Outside them the month archives, feeds and
+# time zone conversions overflow (year 1 in UTC-x, year 9999 plus a day).
+MIN_YEAR, MAX_YEAR = 1900, 2100
+# The YAML parser is pure Python: 400 KB of front matter took 7 s. Real front
+# matter is a few hundred bytes; 32 KB parses in well under a second.
+MAX_FRONT_MATTER_BYTES = 32 * 1024
+
+
+@dataclass(frozen=True)
+class Article:
+    """An article as the site shows it, before it meets the index."""
+
+    source_key: str
+    title: str
+    slug: str
+    category: tuple[str, ...]
+    category_names: tuple[str, ...]
+    published_at: datetime
+    summary: str
+    author: str
+    image: str | None
+    tags: tuple[str, ...]
+    status: str
+    body_html: str
+
+    @property
+    def url(self) -> str:
+        """The page's path on the site: ``/<category path>/<slug>.html``."""
+        folder = "/".join(self.category)
+        return f"/{folder}/{self.slug}.html" if folder else f"/{self.slug}.html"
+
+
+# Letters only Vietnamese uses (after NFC): a file that decodes as Windows-1258 must contain one.
+_VIETNAMESE_LETTERS = frozenset(
+    "đạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹơưă"
+    + "đạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹơưă".upper()
+)
+# Diacritics of the Vietnamese alphabet: â ê ô, ă, ơ ư, and the five tones.
+_VOWEL_MARKS = frozenset("\u0302\u0306\u031b")
+_TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
+# Non-ASCII characters other than letters a Vietnamese Windows-1258 article may hold.
+_CP1258_PUNCTUATION = frozenset("\u00a0€‚„…†‡‰‹›‘’“”•–—™°₫")
+_ALLOWED_C0 = frozenset(b"\t\n\r")
+
+
+def _is_vietnamese_char(char: str) -> bool:
+    """Whether a non-ASCII character (NFC) is a letter of the Vietnamese alphabet or plain punctuation."""
+    if char in _CP1258_PUNCTUATION or char in "đĐ":
+        return True
+    decomposed = unicodedata.normalize("NFD", char)
+    base, marks = decomposed[0], decomposed[1:]
+    return (
+        base in "aeiouyAEIOUY"
+        and bool(marks)
+        and all(m in _VOWEL_MARKS or m in _TONE_MARKS for m in marks)
+        and sum(m in _VOWEL_MARKS for m in marks) <= 1
+        and sum(m in _TONE_MARKS for m in marks) <= 1
+    )
+
+
+def _decode_windows_1258(data: bytes) -> str | None:
+    """``data`` as Windows-1258 Vietnamese (NFC), or None unless it reads unambiguously so.
+
+    Every tone mark must sit on a vowel, every non-ASCII character must be a
+    Vietnamese letter (or common typographic punctuation), and at least one letter
+    must be one only Vietnamese uses: other legacy encodings (TCVN3, VNI, Latin-1)
+    decode as cp1258 too, but into symbols, stray tone marks or foreign letters.
+    """
+    if any(byte < 0x20 and byte not in _ALLOWED_C0 for byte in data):
+        return None
+    try:
+        text = unicodedata.normalize("NFC", data.decode("cp1258"))
+    except UnicodeDecodeError:
+        return None
+    if not all(char.isascii() or _is_vietnamese_char(char) for char in text):
+        return None
+    if not any(char in _VIETNAMESE_LETTERS for char in text):
+        return None
+    return text
+
+
+def _looks_like_bomless_utf16(data: bytes) -> bool:
+    """Whether ``data`` (holding NULs) reads as UTF-16 text written without a byte-order mark."""
+    if len(data) < 4 or len(data) % 2:
+        return False
+    pairs = len(data) // 2
+    for encoding, high, low in (("utf-16-le", data[1::2], data[0::2]), ("utf-16-be", data[0::2], data[1::2])):
+        nul_high, nul_low = high.count(0), low.count(0)
+        if nul_high < max(2, pairs // 4) or nul_low > nul_high // 10:
+            continue
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if not any(ord(char) < 0x20 and char not in "\t\n\r" for char in text):
+            return True
+    return False
+
+
+def _decode_with_bom(data: bytes, encoding: str, name: str, unit: int) -> str:
+    """Decode UTF-16 or UTF-32 behind its BOM, naming what is broken if it does not decode."""
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        if len(data) % unit:
+            raise RejectedSource(
+                f"broken {name} text: {len(data)} bytes is not a whole number of {unit}-byte units"
+                f" (the file is cut short); save it again as UTF-8"
+            ) from None
+        if "surrogate" in exc.reason or exc.reason in {"illegal encoding", "unexpected end of data"}:
+            chunk = data[exc.start : exc.start + unit]
+            little = data.startswith(codecs.BOM_UTF16_LE)
+            code = int.from_bytes(chunk, "little") if little else int.from_bytes(chunk, "big")
+            raise RejectedSource(
+                f"broken {name} text: unpaired surrogate 0x{code:04X} at byte offset {exc.start};"
+                " save the file as UTF-8"
+            ) from None
+        raise RejectedSource(
+            f"broken {name} text at byte offset {exc.start} ({exc.reason}); save the file as UTF-8"
+        ) from None
+
+
+def decode_text(data: bytes) -> str:
+    """Bytes to NFC text.
+
+    Accepted: UTF-8 (with or without BOM), UTF-32 and UTF-16 with a BOM, and
+    Windows-1258 when it reads unambiguously as Vietnamese. Anything else is
+    refused with the reason the editor reads: UTF-16 without a BOM, binary data,
+    other legacy encodings (TCVN3, VNI, Latin-1...).
+    """
+    if not data.strip():
+        raise RejectedSource("the file is empty")
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        text = _decode_with_bom(data, "utf-32", "UTF-32", 4)
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text = _decode_with_bom(data, "utf-16", "UTF-16", 2)
+    elif b"\x00" in data:
+        if _looks_like_bomless_utf16(data):
+            raise RejectedSource(
+                "looks like UTF-16 without a byte-order mark: save as UTF-8 or UTF-16 with BOM"
+            )
+        raise RejectedSource("binary file, not Markdown text")
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            legacy = _decode_windows_1258(data)
+            if legacy is None:
+                raise RejectedSource(
+                    f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start});"
+                    " it does not read as Windows-1258 Vietnamese either: save the file as UTF-8"
+                ) from None
+            return legacy
+    if not text.strip():
+        raise RejectedSource("the file is empty")
+    return unicodedata.normalize("NFC", text)
+
+
+def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
+    """Separate the YAML front matter (optional) from the Markdown body."""
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        if _OPENED_FRONT_MATTER.match(text):
+            raise RejectedSource("front matter is never closed: end it with a line of three dashes (---)")
+        return {}, text
+    size = len((match.group(1) or "").encode("utf-8"))
+    if size > MAX_FRONT_MATTER_BYTES:
+        raise RejectedSource(
+            f"the front matter is {size:,} bytes, over the limit of {MAX_FRONT_MATTER_BYTES:,}:"
+            " keep the fields short and put the text in the body"
+        )
+    try:
+        meta = yaml.safe_load(match.group(1) or "")
+    except RecursionError:
+        raise RejectedSource("the front matter nests too deeply: write each field as name: value") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 2}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or "syntax error"
+        raise RejectedSource(f"invalid YAML front matter{where}: {problem}") from None
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        raise RejectedSource("front matter must be a mapping of fields (name: value)")
+    return {str(k): v for k, v in meta.items()}, text[match.end() :]
+
+
+def _text_field(meta: dict[str, Any], name: str) -> str:
+    value = meta.get(name)
+    if value is None:
+        return ""
+    if isinstance(value, (dict, list)):
+        raise RejectedSource(f"front matter field '{name}' must be text")
+    return unicodedata.normalize("NFC", str(value)).strip()
+
+
+def _parse_date(value: Any, tz: ZoneInfo) -> datetime:
+    if isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, date):
+        parsed = datetime.combine(value, time())
+    elif isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise RejectedSource(
+                f"date '{value[:40]}' is not ISO 8601 (e.g. 2024-04-28T08:30:00+07:00)"
+            ) from None
+    else:
+        raise RejectedSource("date must be an ISO 8601 date or date-time")
+    out_of_range = f"is out of range: use a year from {MIN_YEAR} to {MAX_YEAR}"
+    if not MIN_YEAR <= parsed.year <= MAX_YEAR:
+        raise RejectedSource(f"date {parsed.date().isoformat()} {out_of_range}")
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=tz)
+    # The archives are the site's calendar: 2100-12-31T23:00-05:00 is already 2101 in Hà Nội.
+    local = parsed.astimezone(tz)
+    if not MIN_YEAR <= local.year <= MAX_YEAR:
+        raise RejectedSource(
+            f"date {parsed.isoformat()} is {local.date().isoformat()} in the site's time zone ({tz.key}):"
+            f" it {out_of_range}"
+        )
+    return parsed
+
+
+def _tags(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    items = value.split(",") if isinstance(value, str) else value
+    if not isinstance(items, list) or any(isinstance(i, (dict, list)) for i in items):
+        raise RejectedSource("tags must be a list of words or a comma-separated text")
+    return tuple(dict.fromkeys(unicodedata.normalize("NFC", str(i)).strip() for i in items if str(i).strip()))
+
+
+def _category(meta: dict[str, Any], key: SourceKey) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    raw = _text_field(meta, "category")
+    names = [part.strip() for part in raw.split("/") if part.strip()] if raw else list(key.segments[:-1])
+    if len(names) > MAX_CATEGORY_DEPTH:
+        raise RejectedSource(f"categories nest at most {MAX_CATEGORY_DEPTH} levels deep")
+    slugs = tuple(slugify(name) for name in names)
+    if any(not s for s in slugs):
+        raise RejectedSource("category has a part that makes no URL (use letters or digits)")
+    if slugs and slugs[0] in RESERVED_FOLDERS:
+        raise RejectedSource(
+            f"the folder '{slugs[0]}' is reserved for the site's own files: choose another category"
+        )
+    digits = next((s for s in slugs if s.isdigit()), None)
+    if digits is not None:
+        raise RejectedSource(
+            f"category '{digits}' is only digits: it would collide with the monthly archives (/2024/06/)"
+        )
+    display = tuple(_display_name(name, s) for name, s in zip(names, slugs, strict=True))
+    return slugs, display
+
+
+def _display_name(name: str, slug: str) -> str:
+    """A folder named ``tin-tuc`` reads as ``Tin tuc``; ``Tin tức`` stays as written."""
+    return humanize(name) if name == slug else name
+
+
+def humanize(slug: str) -> str:
+    """A readable name for a slug when nothing better is known: ``tin-tuc`` → ``Tin tuc``."""
+    readable = slug.replace("-", " ")
+    return readable[:1].upper() + readable[1:]
+
+
+def _summary(text: str) -> str:
+    if len(text) <= SUMMARY_LENGTH:
+        return text
+    cut = text[:SUMMARY_LENGTH].rsplit(" ", 1)[0]
+    return cut.rstrip(",.;:") + "…"
+
+
+def parse_article(
+    key: SourceKey,
+    data: bytes,
+    *,
+    first_seen: datetime,
+    timezone: str,
+    image_hosts: Collection[str] = (),
+) -> Article:
+    """Parse ``data`` (the file at ``key``) into an ``Article``.
+
+    ``first_seen`` is the stored time the article was first seen: the date of
+    an article without one, so that a rebuild reproduces it. ``image_hosts``
+    are the hosts pictures may come from besides /media/ (``site_urls``).
+    """
+    budget = WorkBudget()
+    text = decode_text(data)
+    meta, body = split_front_matter(text)
+    budget.check()
+    title = _text_field(meta, "title")
+    if not title:
+        heading = _FIRST_HEADING.match(body)
+        if heading:
+            title = heading.group(1).strip()
+            body = body[heading.end() :]
+    if not title:
+        raise RejectedSource("missing title: add 'title:' to the front matter or start with '# Title'")
+    status = _text_field(meta, "status") or "published"
+    if status not in STATUSES:
+        raise RejectedSource(f"unknown status '{status[:40]}' (use published or draft)")
+    tz = ZoneInfo(timezone)
+    published_at = _parse_date(meta["date"], tz) if meta.get("date") is not None else first_seen
+    stem = key.segments[-1].rsplit(".", 1)[0]
+    slug = slugify(_text_field(meta, "slug") or stem)
+    if not slug:
+        raise RejectedSource("the file name makes no URL: add 'slug:' to the front matter")
+    category, category_names = _category(meta, key)
+    if slug == "index" or (not category and slug == "404"):
+        raise RejectedSource(f"the slug '{slug}' is reserved for a site page: set another 'slug:'")
+    rendered = render_markdown(body, budget)
+    image = _text_field(meta, "image")
+    problem = image_problem(image, image_hosts) if image else None
+    if problem is not None:
+        raise RejectedSource(f"front matter field 'image' {problem}")
+    if not image:  # the first picture of the body the page can show, as the lead picture
+        image = next((src for src in rendered.images if image_problem(src, image_hosts) is None), "")
+    return Article(
+        source_key=key.key,
+        title=title,
+        slug=slug,
+        category=category,
+        category_names=category_names,
+        published_at=published_at,
+        summary=_text_field(meta, "summary") or _summary(rendered.text),
+        author=_text_field(meta, "author"),
+        image=image or None,
+        tags=_tags(meta.get("tags")),
+        status=status,
+        body_html=rendered.html,
+    )

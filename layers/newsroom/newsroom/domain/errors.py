@@ -1,0 +1,40 @@
+"""The app's own exceptions.
+
+A ``RejectedSource`` is the editor's problem: it ends up on the source object's
+tags and in the table, and the record counts as processed. Anything else that
+escapes a record is ours (a throttled call, a timeout): the record is reported
+as failed, SQS redelivers it, and after a few attempts it lands in the DLQ.
+"""
+
+from __future__ import annotations
+
+
+class RejectedSource(Exception):
+    """A source file that cannot be published as it is.
+
+    ``reason`` is short and specific, written for the editor who uploaded it.
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class UrlTaken(RejectedSource):
+    """The file's page URL belongs to another source file; ``url`` is that URL."""
+
+    def __init__(self, url: str, owner: str) -> None:
+        super().__init__(f"the URL {url} is already used by {owner}")
+        self.url = url
+
+
+MAX_ATTEMPTS = 5
+"""How often a change is re-read and retried against a concurrent writer before giving up."""
+
+
+class ConcurrentChange(Exception):
+    """Another invocation changed the same index entry first; re-read and retry."""
+
+
+class SettingsError(Exception):
+    """The function was deployed without a setting it needs."""

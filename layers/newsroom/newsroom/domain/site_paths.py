@@ -1,0 +1,49 @@
+"""Where each kind of page lives: its URL, its key in the site bucket, the CDN paths that cache it.
+
+One home for the paths, beside the page kinds that own them: an article
+page (``/<category>/<slug>.html``), a listing (``/``, ``/tin-tuc/``), a
+monthly archive (``/tin-tuc/2024/06/``), a feed (``rss.xml``), a sitemap
+shard (``sitemaps/2024-06.xml``). The planner, the pages and the use cases
+all ask here, so a URL is spelled once.
+"""
+
+from __future__ import annotations
+
+
+def page_key(url: str) -> str:
+    """The site bucket key of a URL: ``/a/`` → ``a/index.html``, ``/a/b.html`` → ``a/b.html``."""
+    path = url.lstrip("/")
+    return path + "index.html" if path == "" or path.endswith("/") else path
+
+
+def listing_url(scope: tuple[str, ...]) -> str:
+    """The URL of a listing: ``/`` for home, ``/tin-tuc/`` for a category."""
+    return "/" + "".join(f"{part}/" for part in scope)
+
+
+def archive_url(scope: tuple[str, ...], month: str) -> str:
+    """``/tin-tuc/2024/06/``; the whole site's months are ``/2024/06/``.
+
+    Category slugs are never all digits (the configuration and the article
+    parser refuse them), so these never collide with a category.
+    """
+    year, number = month.split("-")
+    return f"{listing_url(scope)}{year}/{number}/"
+
+
+def feed_key(scope: tuple[str, ...]) -> str:
+    """``rss.xml`` for the site, ``tin-tuc/rss.xml`` for a category."""
+    return page_key(listing_url(scope)).removesuffix("index.html") + "rss.xml"
+
+
+def shard_key(month: str) -> str:
+    """The sitemap shard of one month of the whole site."""
+    return f"sitemaps/{month}.xml"
+
+
+def invalidation_paths(key: str) -> list[str]:
+    """The CDN paths that may cache ``key``: both URIs when the viewer function rewrote it."""
+    if key == "index.html" or key.endswith("/index.html"):
+        folder = key[: -len("index.html")]
+        return [f"/{folder}", f"/{key}"]
+    return [f"/{key}"]

@@ -1,0 +1,1 @@
+"""Use cases: publish, re-render, search, media. They talk to AWS only through the ports they are given."""

@@ -1,0 +1,172 @@
+"""Ports: what the use cases need from storage and the CDN, and nothing of how it is done.
+
+The adapters (DynamoDB, S3, CloudFront, SQS) match these by shape; the
+wiring hands them in; the use-case tests hand in the in-memory fakes of
+``tests/support/fake_table.py`` and ``fakes.py``. A use case never imports an adapter.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from newsroom.domain.records import Entry, Failure, IndexedArticle, JobProgress, Stats, StoredConfig
+from newsroom.domain.search_terms import SearchHit
+from newsroom.domain.source_objects import SourceHead, SourceObject
+from newsroom.web.outputs import Output
+
+log = logging.getLogger(__name__)
+
+
+class ArticleRecords(Protocol):
+    """One record per source key, the page URLs they own, the files waiting for one."""
+
+    def get(self, source_key: str) -> IndexedArticle | None: ...
+    def get_many(self, source_keys: Iterable[str]) -> dict[str, IndexedArticle]: ...
+    def url_owner(self, url: str) -> str | None: ...
+    def waiting_for(self, url: str) -> list[str]: ...
+    def apply(self, before: IndexedArticle | None, after: IndexedArticle) -> None:
+        """Replace ``before`` by ``after``, and all it moves, atomically; or raise ``ConcurrentChange``."""
+        ...
+
+
+class ListingEntries(Protocol):
+    """The entries listings show, in their order."""
+
+    def window(self, category: tuple[str, ...], key: str, size: int) -> list[Entry]: ...
+    def latest(self, prefix: tuple[str, ...], limit: int) -> list[Entry]: ...
+    def month_entries(self, prefix: tuple[str, ...], month: str) -> list[Entry]: ...
+    def since(self, key: str, limit: int) -> list[Entry]: ...
+    def entries_between(self, first: str, last: str) -> list[Entry]: ...
+    def timeline_chunks(self, size: int) -> list[tuple[str, str]]: ...
+
+
+class SiteCounts(Protocol):
+    """Counters, and the revision every change of stored state moves."""
+
+    def revision(self) -> int: ...
+    def stats(self) -> Stats: ...
+    def scope_counts(self) -> dict[tuple[str, ...], int]: ...
+    def emptied_scopes(self) -> list[tuple[str, ...]]: ...
+    def months(self, prefix: tuple[str, ...]) -> list[tuple[str, int]]: ...
+
+
+class ConfigurationRecord(Protocol):
+    """The accepted site configuration files."""
+
+    def current(self) -> StoredConfig | None: ...
+    def put(self, before: StoredConfig | None, after: StoredConfig) -> None: ...
+
+
+class JobRecords(Protocol):
+    """Fanned-out re-renders and their chunks.
+
+    ``start`` raises ``ConcurrentChange`` when the job's chunks were already
+    sent, ``finish_chunk`` when the job does not exist.
+    """
+
+    def start(self, job: str, total: int, created: str) -> None: ...
+    def finish_chunk(self, job: str, chunk: int, written: int = 0) -> JobProgress: ...
+    def get(self, job: str) -> JobProgress | None: ...
+    def mark_dispatched(self, job: str) -> None: ...
+    def mark_invalidated(self, job: str) -> None: ...
+
+
+class FailureRecords(Protocol):
+    """Why queue messages failed."""
+
+    def record(self, message_id: str, keys: Sequence[str], reason: str, receive_count: int) -> None: ...
+    def get(self, message_id: str) -> Failure | None: ...
+    def all(self) -> list[Failure]: ...
+    def clear(self, message_id: str) -> None: ...
+
+
+class InvalidationRecords(Protocol):
+    """Invalidations written down before the pages change, until sent."""
+
+    def record(self, reference: str, paths: Sequence[str]) -> None: ...
+    def pending(self) -> list[tuple[str, list[str]]]: ...
+    def clear(self, reference: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class ContentIndex:
+    """The index, one store per aggregate (on AWS: one DynamoDB table, one owner per item)."""
+
+    articles: ArticleRecords
+    listings: ListingEntries
+    counts: SiteCounts
+    configuration: ConfigurationRecord
+    jobs: JobRecords
+    failures: FailureRecords
+    invalidations: InvalidationRecords
+
+
+class SourceFiles(Protocol):
+    """What editors uploaded, and the tags and status files that answer them."""
+
+    bucket: str
+
+    def current(self, key: str, limit: int) -> SourceObject | None: ...
+    def head(self, key: str) -> SourceHead | None: ...
+    def keys(self, prefix: str) -> list[str]: ...
+    def tag(self, key: str, version_id: str | None, ours: Mapping[str, str]) -> bool: ...
+    def write_status(
+        self, key: str, version_id: str | None, ours: Mapping[str, str], tagged: bool
+    ) -> None: ...
+    def remove_status(self, key: str) -> None: ...
+
+
+class SiteFiles(Protocol):
+    """The objects readers get: written only when their bytes change."""
+
+    def head(self, key: str) -> dict[str, Any] | None: ...
+    def differs(self, output: Output) -> bool: ...
+    def put(self, output: Output) -> None: ...
+    def remove(self, key: str) -> None: ...
+    def copy_from(
+        self, source_bucket: str, source_key: str, version_id: str | None, key: str, etag: str
+    ) -> bool: ...
+    def delete(self, key: str) -> bool: ...
+
+
+class Invalidations(Protocol):
+    """The CDN's cache, invalidated by path."""
+
+    def invalidate(self, reference: str, paths: Sequence[str]) -> str: ...
+
+
+class WorkQueue(Protocol):
+    """Where a site-wide re-render is fanned out in chunks."""
+
+    def send_all(self, messages: Sequence[Mapping[str, Any]]) -> None: ...
+
+
+class SearchTerms(Protocol):
+    """The search index: kept in line with each record, queried by folded terms."""
+
+    def sync(self, record: IndexedArticle) -> int: ...
+    def search(self, terms: Sequence[str], limit: int = 50) -> list[SearchHit]: ...
+
+
+class Redirects(Protocol):
+    """Where moved pages' old URLs are mapped to their new ones."""
+
+    def apply(self, puts: Mapping[str, str], deletes: Iterable[str]) -> None:
+        """Map each old path in ``puts`` to its new path; forget each path in ``deletes``.
+
+        Deleting a path that has no redirect is not an error.
+        """
+        ...
+
+
+class NoRedirects:
+    """No store configured: redirects are accepted and dropped."""
+
+    def apply(self, puts: Mapping[str, str], deletes: Iterable[str]) -> None:
+        """Do nothing (log what would have been written, for the curious)."""
+        puts, deletes = dict(puts), list(deletes)
+        if puts or deletes:
+            log.debug("no redirect store: %d put(s), %d delete(s) dropped", len(puts), len(deletes))

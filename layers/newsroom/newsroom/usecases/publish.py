@@ -1,0 +1,246 @@
+"""The publish use case: ingest each changed key, then render one plan per batch.
+
+Rendering is planned once per batch, pages are written only when their
+bytes change, exactly the changed paths are invalidated, and only then is
+each source file tagged with what became of it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from urllib.parse import quote
+
+from newsroom.configuration.settings import Settings
+from newsroom.domain.planner import Plan, plan_batch
+from newsroom.domain.records import (
+    PUBLISHED,
+    IndexedArticle,
+)
+from newsroom.domain.site_paths import invalidation_paths, page_key
+from newsroom.usecases.fanout import Fanout
+from newsroom.usecases.ingest import Ingested, SourceIngest, flatten
+from newsroom.usecases.ports import (
+    ContentIndex,
+    Invalidations,
+    NoRedirects,
+    Redirects,
+    SearchTerms,
+    SiteFiles,
+    SourceFiles,
+)
+from newsroom.usecases.site_render import ContextLoader, Rendered, SiteRenderer, until_unchanged
+
+# Longer than PublishFunction's timeout (60 s), so an older pending invalidation's writer is
+# gone; shorter than PublishQueue's visibility timeout (360 s), so the redelivered batch sends
+# it. tests/template checks both against template.yaml.
+ABANDONED_AFTER = timedelta(seconds=120)
+
+
+@dataclass
+class BatchReport:
+    """What a batch wrote, removed and invalidated (for logs, metrics and benchmarks)."""
+
+    written: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    invalidated: list[str] = field(default_factory=list)
+    invalidations: int = 0
+    passes: int = 0
+    """Render passes: more than one when the index changed while the batch rendered."""
+
+
+class Publisher:
+    """Turns source changes into site changes. Built once per container."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        index: ContentIndex,
+        source: SourceFiles,
+        site: SiteFiles,
+        invalidator: Invalidations,
+        fanout: Fanout | None = None,
+        context: ContextLoader | None = None,
+        redirects: Redirects | None = None,
+        search: SearchTerms | None = None,
+    ) -> None:
+        self.settings = settings
+        self.index = index
+        self.source = source
+        self.site = site
+        self.invalidator = invalidator
+        self.fanout = fanout
+        self.context: ContextLoader = context or ContextLoader(index, settings)
+        self.redirects: Redirects = redirects or NoRedirects()
+        self.search = search
+        self._static_done = False
+        self._references: set[str] = set()
+
+        # -- ingest ------------------------------------------------------------------
+        self.ingestion = SourceIngest(settings, index, source, site, self.context)
+
+    def ingest(self, event_key: str, sequencer: str | None = None) -> Ingested:
+        """Bring the index in line with the current state of one source key (``SourceIngest.ingest``)."""
+        return self.ingestion.ingest(event_key, sequencer)
+
+    # -- feedback ---------------------------------------------------------------
+    def tell(self, ingested: Sequence[Ingested]) -> list[str]:
+        """Tag each source version with what became of it, and write its status file.
+
+        Called only after ``render`` wrote the batch's pages and requested
+        their invalidation: a tag that says ``published`` is a page a reader
+        can open. A source deleted meanwhile has nothing left to tag. Returns
+        the keys whose own ten tags left no room for ours: their status file
+        (``status/<key>.json``) says so, and so must the caller's logs.
+        """
+        untagged: list[str] = []
+        told = [i.feedback for i in flatten(ingested) if i.feedback is not None]
+        for feedback in {(f.key, f.version_id): f for f in told}.values():
+            if feedback.removed:
+                self.source.remove_status(feedback.key)
+                continue
+            tagged = self.source.tag(feedback.key, feedback.version_id, feedback.tags)
+            self.source.write_status(feedback.key, feedback.version_id, feedback.tags, tagged)
+            if not tagged:
+                untagged.append(feedback.key)
+        return untagged
+
+    # -- render -----------------------------------------------------------------
+    def render(self, ingested: Sequence[Ingested]) -> BatchReport:
+        """Render the plan of a batch, write what changed, invalidate it once.
+
+        Another invocation may change the index while this one renders, and
+        S3 keeps whichever page is written last, so a pass that read the
+        state before that change could overwrite a newer page. Each pass
+        therefore reads the site's revision before it reads anything else,
+        and again after its last write: if it moved, the pass is run again
+        (writing only what still differs). A change committed after that
+        second read is rendered by its own invocation, which writes later.
+        """
+        report = BatchReport()
+        ingested = flatten(ingested)
+        records = [i.record for i in ingested if i.record is not None]
+        extra_paths = [p for i in ingested for p in i.paths]
+        for version in sorted({i.config_version for i in ingested if i.config_version}):
+            self._request_config_job(version)
+        if not records and not extra_paths and self._static_done:
+            return report
+        self._sync_redirects(records)
+        if self.search is not None:
+            for record in records:
+                self.search.sync(record)
+        plan = plan_batch(records, self.settings.timezone)
+        # The site's skeleton (home, feeds, sitemaps, 404, assets) exists from the first batch a
+        # container handles, even before any article is published: a rebuild renders it too.
+        skeleton = bool(records) or not self._static_done
+
+        def render_pass(attempt: int) -> None:
+            self._render_pass(plan, skeleton, extra_paths if attempt == 0 else (), report)
+
+        report.passes = until_unchanged(self.index.counts, render_pass, "the site")
+        self._static_done = True
+        report.invalidations = self.flush_invalidations()
+        return report
+
+    def _render_pass(
+        self, plan: Plan, skeleton: bool, extra_paths: Sequence[str], report: BatchReport
+    ) -> None:
+        """Render the plan from the index as it is now; write, remove and record what changed."""
+        renderer = SiteRenderer(self.index, self.context())
+        anchors = set(plan.anchors)
+        # A URL an article left is removed unless another article holds it now: then that
+        # article's page is rendered (the other invocation may have lost it to this one's removal).
+        removals: list[str] = []
+        for url, _owner in sorted(plan.removals):
+            holder = self.index.articles.url_owner(url)
+            record = self.index.articles.get(holder) if holder is not None else None
+            if record is not None and record.state == PUBLISHED and record.placement is not None:
+                anchors.add(record.placement)
+            elif holder is None and self.site.head(page_key(url)) is not None:
+                removals.append(page_key(url))
+        rendered = Rendered(renderer.around(anchors))
+        for scope in sorted(plan.listings | ({()} if skeleton else set())):
+            rendered.add(renderer.scope(scope))
+        for scope, month in sorted(plan.months):
+            rendered.add(renderer.archive(scope, month))
+        if skeleton:
+            rendered.outputs += renderer.site_files()
+        if not self._static_done:
+            rendered.outputs += renderer.fixed_files()
+        changed = [o for o in rendered.outputs if self.site.differs(o)]
+        removals += [key for key in sorted(set(rendered.removals)) if self.site.head(key) is not None]
+        paths = sorted(
+            {quote(p, safe="/-._~*") for o in changed for p in invalidation_paths(o.key)}
+            | {quote(p, safe="/-._~*") for key in removals for p in invalidation_paths(key)}
+            | {quote(p, safe="/-._~*") for p in extra_paths}
+        )
+        if paths:
+            reference = f"{_iso(datetime.now(UTC))}#{uuid.uuid4().hex}"
+            self._references.add(reference)
+            self.index.invalidations.record(reference, paths)
+        for output in changed:
+            self.site.put(output)
+            report.written.append(output.key)
+        for key in removals:
+            self.site.remove(key)
+            report.removed.append(key)
+        report.invalidated = sorted({*report.invalidated, *paths})
+
+    def _sync_redirects(self, records: Sequence[IndexedArticle]) -> None:
+        """Old URLs of published articles answer 301 to the current one; others answer nothing.
+
+        Derived from each record's current state, so a retry or a duplicate
+        converges; an old URL another article has taken is never redirected,
+        and a live page's own URL never is.
+        """
+        puts: dict[str, str] = {}
+        deletes: set[str] = set()
+        for record in records:
+            current = record.placement.url if record.state == PUBLISHED and record.placement else None
+            for alias in record.aliases:
+                if current is not None and self.index.articles.url_owner(alias) in (None, record.source_key):
+                    puts[alias] = current
+                else:
+                    deletes.add(alias)
+            if current is not None:  # it may be another article's old URL: the live page wins
+                deletes.add(current)
+        if puts or deletes:
+            self.redirects.apply(puts, sorted(deletes - set(puts)))
+
+    def _request_config_job(self, version: int) -> None:
+        """Fan out the re-render of a configuration version, unless it already ran."""
+        job = f"config-{version}"
+        progress = self.index.jobs.get(job)
+        if progress is None or not progress.dispatched:
+            if self.fanout is None:
+                raise RuntimeError("a configuration changed but no render queue is configured")
+            self.fanout.request(job)
+
+    def flush_invalidations(self) -> int:
+        """Send this container's recorded invalidations, and any a crashed invocation left behind.
+
+        Another invocation's recent record is left alone: its pages may not be
+        written yet, and an invalidation sent before them would let the CDN
+        cache the old page again. It sends its own; a record older than the
+        function's timeout has lost its writer, so any invocation sends it
+        (the redelivered batch of a crashed one arrives only after that).
+        """
+        sent = 0
+        abandoned = _iso(datetime.now(UTC) - ABANDONED_AFTER)
+        for reference, paths in self.index.invalidations.pending():
+            if reference not in self._references and reference >= abandoned:
+                continue
+            self.invalidator.invalidate(reference, paths)
+            self.index.invalidations.clear(reference)
+            self._references.discard(reference)
+            sent += 1
+        return sent
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat()
+
+
+__all__ = ["ABANDONED_AFTER", "BatchReport", "Ingested", "Publisher"]

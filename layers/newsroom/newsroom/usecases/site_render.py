@@ -1,0 +1,246 @@
+"""Render parts of the site from the index: shared by a publish and a full re-render.
+
+A publish asks for the few parts its plan names; a re-render chunk asks for
+a range of articles or a group of scopes. Both go through these methods, so
+the two paths cannot produce different bytes for the same stored state.
+
+Each method returns what to write and which keys to remove: a category with
+no articles left (and no configuration), an emptied month, an emptied
+sitemap shard disappear, exactly as a rebuild would not produce them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from functools import cached_property
+from typing import Protocol
+
+from newsroom.configuration.site_config import SiteConfig
+from newsroom.configuration.site_yaml import build_config
+from newsroom.domain.errors import ConcurrentChange
+from newsroom.domain.planner import LISTING_SIZE, RADIUS, Neighbours, neighbourhood
+from newsroom.domain.records import PUBLISHED, Entry, IndexedArticle, Placement, StoredConfig
+from newsroom.domain.site_paths import archive_url, feed_key, listing_url, page_key, shard_key
+from newsroom.usecases.ports import ContentIndex, SiteCounts
+from newsroom.web.assets import static_assets
+from newsroom.web.outputs import Output
+from newsroom.web.page_outputs import (
+    PageContext,
+    archive_output,
+    article_output,
+    category_output,
+    feed_output,
+    home_output,
+    news_sitemap_output,
+    not_found_output,
+    robots_output,
+    sections_sitemap_output,
+    shard_output,
+    sitemap_index_output,
+    stats_output,
+)
+
+MAX_RENDER_PASSES = 5
+HOME_LATEST = 11
+SECTION_SIZE = 5
+NEWS_WINDOW = timedelta(hours=48)
+NEWS_LIMIT = 1000
+
+
+def until_unchanged(counts: SiteCounts, render_pass: Callable[[int], None], what: str) -> int:
+    """Run ``render_pass`` until the site's revision stood still while it ran; returns the passes.
+
+    Another invocation may change the index while this one renders, and S3
+    keeps whichever page is written last, so a pass that read the state
+    before that change could overwrite a newer page. Each pass therefore
+    reads the revision before it reads anything else, and again after its
+    last write: if it moved, the pass is run again (writing only what still
+    differs). A change committed after that second read is rendered by its
+    own invocation, which writes later. ``render_pass`` gets the attempt (0, 1, …).
+    """
+    for attempt in range(MAX_RENDER_PASSES):
+        revision = counts.revision()
+        render_pass(attempt)
+        if counts.revision() == revision:
+            return attempt + 1
+    raise ConcurrentChange(f"{what} kept changing during {MAX_RENDER_PASSES} render passes")
+
+
+@dataclass
+class Rendered:
+    """Outputs to write and keys to remove."""
+
+    outputs: list[Output] = field(default_factory=list)
+    removals: list[str] = field(default_factory=list)
+
+    def add(self, other: Rendered) -> None:
+        """Merge another part into this one."""
+        self.outputs.extend(other.outputs)
+        self.removals.extend(other.removals)
+
+
+class SiteDefaults(Protocol):
+    """What the deployment decides before any configuration file: ``Settings`` has it."""
+
+    @property
+    def base_url(self) -> str: ...
+    @property
+    def locale(self) -> str: ...
+    @property
+    def timezone(self) -> str: ...
+
+
+class ContextLoader:
+    """The page context of the stored configuration, parsed once per version per container."""
+
+    def __init__(self, index: ContentIndex, settings: SiteDefaults) -> None:
+        self.index = index
+        self.settings = settings
+        self._cached: PageContext | None = None
+
+    def parse(self, stored: StoredConfig | None) -> SiteConfig:
+        """The configuration stored files make (the defaults when there are none)."""
+        return build_config(
+            stored.site_yaml if stored else None,
+            stored.categories_yaml if stored else None,
+            self.settings.locale,
+            None,  # checked when it was accepted: a later ImageHosts must not break the site
+        )
+
+    def __call__(self) -> PageContext:
+        """The context for the configuration in force now (one GetItem)."""
+        stored = self.index.configuration.current()
+        version = stored.version if stored else 0
+        if self._cached is None or self._cached.config_version != version:
+            config = self.parse(stored)
+            self._cached = PageContext(
+                config=config,
+                config_version=version,
+                base_url=config.base_url or self.settings.base_url,
+                locale=config.locale or self.settings.locale,
+                timezone=self.settings.timezone,
+            )
+        return self._cached
+
+
+class SiteRenderer:
+    """One render pass over stored state, with the configuration in ``ctx``."""
+
+    def __init__(self, index: ContentIndex, ctx: PageContext) -> None:
+        self.index = index
+        self.ctx = ctx
+
+    @cached_property
+    def scope_counts(self) -> dict[tuple[str, ...], int]:
+        """Categories holding articles (read once per pass; bounded by the number of categories)."""
+        return self.index.counts.scope_counts()
+
+    def categories(self) -> list[tuple[str, ...]]:
+        """Every category with a front page: configured ones and those holding articles."""
+        known = set(self.scope_counts) | set(self.ctx.config.categories.configured())
+        # Ancestors of a configured category exist too (their pages link to it).
+        known |= {path[:depth] for path in list(known) for depth in range(1, len(path))}
+        return sorted(known, key=self.ctx.config.categories.sort_key)
+
+    def children(self, scope: tuple[str, ...]) -> list[tuple[str, ...]]:
+        """The direct subcategories of ``scope`` that have a front page."""
+        return [c for c in self.categories() if len(c) == len(scope) + 1 and c[: len(scope)] == scope]
+
+    # -- articles -------------------------------------------------------------------
+    def around(self, anchors: Iterable[Placement]) -> list[Output]:
+        """Every article page whose newer/older lists may show one of ``anchors``."""
+        lists: dict[str, Neighbours] = {}
+        for anchor in sorted(anchors, key=lambda p: (p.category, p.key)):
+            window = self.index.listings.window(anchor.category, anchor.key, 2 * RADIUS)
+            lists.update(neighbourhood(window, anchor.key))
+        return self._articles(lists)
+
+    def articles(
+        self, entries: Sequence[Entry], found: Mapping[str, IndexedArticle] | None = None
+    ) -> list[Output]:
+        """The pages of ``entries`` (a chunk of the timeline), each with its own lists."""
+        lists: dict[str, Neighbours] = {}
+        for entry in entries:
+            window = self.index.listings.window(entry.category, entry.key, RADIUS)
+            lists[entry.source_key] = neighbourhood(window, entry.key)[entry.source_key]
+        return self._articles(lists, found)
+
+    def _articles(
+        self, lists: dict[str, Neighbours], found: Mapping[str, IndexedArticle] | None = None
+    ) -> list[Output]:
+        """The pages of ``lists``' articles; ``found`` holds their records when the caller read them."""
+        outputs = []
+        found = self.index.articles.get_many(lists) if found is None else found
+        for source_key in sorted(lists):
+            record = found.get(source_key)
+            if record is None or record.state != PUBLISHED or record.article is None:
+                continue
+            outputs.append(article_output(self.ctx, record.article, lists[source_key]))
+        return outputs
+
+    # -- listings -----------------------------------------------------------------------
+    def scope(self, scope: tuple[str, ...]) -> Rendered:
+        """Home, or a category's front page, with its feed."""
+        if not scope:
+            latest = self.index.listings.latest((), max(HOME_LATEST, LISTING_SIZE))
+            sections = [
+                (top, self.index.listings.latest(top, SECTION_SIZE))
+                for top in self.categories()
+                if len(top) == 1
+            ]
+            return Rendered(
+                [
+                    home_output(self.ctx, latest[:HOME_LATEST], sections, self.index.counts.months(())),
+                    feed_output(self.ctx, (), latest[:LISTING_SIZE]),
+                ]
+            )
+        if scope not in self.categories():
+            return Rendered(removals=[page_key(listing_url(scope)), feed_key(scope)])
+        entries = self.index.listings.latest(scope, LISTING_SIZE)
+        months = self.index.counts.months(scope)
+        return Rendered(
+            [
+                category_output(self.ctx, scope, entries, months, self.children(scope)),
+                feed_output(self.ctx, scope, entries),
+            ]
+        )
+
+    def archive(self, scope: tuple[str, ...], month: str) -> Rendered:
+        """One month of ``scope``; for the whole site also that month's sitemap shard."""
+        entries = self.index.listings.month_entries(scope, month)
+        rendered = Rendered()
+        if entries:
+            rendered.outputs.append(archive_output(self.ctx, scope, month, entries))
+        else:
+            rendered.removals.append(page_key(archive_url(scope, month)))
+        if not scope:
+            if entries:
+                rendered.outputs.append(shard_output(self.ctx, month, entries))
+            else:
+                rendered.removals.append(shard_key(month))
+        return rendered
+
+    # -- site-wide files -------------------------------------------------------------------
+    def site_files(self) -> list[Output]:
+        """Files every publish may change: sitemaps' index and News sitemap, live figures."""
+        newest = self.index.listings.latest((), 1)
+        recent: list[Entry] = []
+        if newest:
+            since = datetime.fromisoformat(newest[0].published_at).astimezone(UTC) - NEWS_WINDOW
+            recent = self.index.listings.since(since.strftime("%Y-%m-%dT%H:%M:%SZ"), NEWS_LIMIT)
+        return [
+            sitemap_index_output(self.ctx, [month for month, _ in self.index.counts.months(())]),
+            sections_sitemap_output(self.ctx, self.categories()),
+            news_sitemap_output(self.ctx, recent),
+            stats_output(self.ctx, self.index.counts.stats()),
+        ]
+
+    def fixed_files(self) -> list[Output]:
+        """Files that change only with a deployment or the configuration."""
+        assets = [
+            Output(a.key, a.body, content_type=a.content_type, cache_control=a.cache_control)
+            for a in static_assets()
+        ]
+        return [*assets, not_found_output(self.ctx), robots_output(self.ctx)]

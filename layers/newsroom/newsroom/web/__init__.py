@@ -1,0 +1,1 @@
+"""The web layer: view models, Jinja2 templates and the pages, feeds and files they become."""

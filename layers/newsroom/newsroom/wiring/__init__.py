@@ -1,0 +1,1 @@
+"""Wiring: builds the use cases from settings and AWS clients, once per container."""

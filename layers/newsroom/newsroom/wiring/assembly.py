@@ -1,0 +1,140 @@
+"""Wiring: build the use cases once per container from settings and clients.
+
+Clients are created here, once, and can be injected by tests. boto3 reads
+``AWS_ENDPOINT_URL`` itself, which is how the same code talks to moto locally.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+from newsroom.adapters.content_table.articles import Articles
+from newsroom.adapters.content_table.config_item import ConfigItem
+from newsroom.adapters.content_table.counts import Counts
+from newsroom.adapters.content_table.failures import Failures
+from newsroom.adapters.content_table.jobs import Jobs
+from newsroom.adapters.content_table.listings import Listings
+from newsroom.adapters.content_table.pending_invalidations import PendingInvalidations
+from newsroom.adapters.content_table.table import Table
+from newsroom.adapters.invalidations import Invalidator
+from newsroom.adapters.redirect_store import KeyValueStoreRedirects
+from newsroom.adapters.render_queue import WorkQueue
+from newsroom.adapters.search_table import SearchIndex
+from newsroom.adapters.site_bucket import SiteStore
+from newsroom.adapters.source_bucket import SourceStore
+from newsroom.configuration.settings import SearchSettings, Settings
+from newsroom.usecases.fanout import Fanout
+from newsroom.usecases.ports import ContentIndex, NoRedirects, Redirects
+from newsroom.usecases.publish import Publisher
+from newsroom.usecases.search import SearchService
+from newsroom.usecases.site_render import ContextLoader
+
+RETRIES = Config(retries={"max_attempts": 8, "mode": "adaptive"}, connect_timeout=5, read_timeout=20)
+
+
+@dataclass(frozen=True)
+class Clients:
+    """The AWS clients the publisher uses."""
+
+    s3: Any
+    dynamodb: Any
+    cloudfront: Any
+    sqs: Any
+    # cloudfront-keyvaluestore: made by build_redirects when a store is configured, unless given.
+    keyvaluestore: Any = None
+
+    @classmethod
+    def default(cls) -> Clients:
+        """Clients with adaptive retries (throttling and 5xx are retried by botocore)."""
+        return cls(
+            s3=boto3.client("s3", config=RETRIES),
+            dynamodb=boto3.client("dynamodb", config=RETRIES),
+            cloudfront=boto3.client("cloudfront", config=RETRIES),
+            sqs=boto3.client("sqs", config=RETRIES),
+        )
+
+
+def content_index(client: Any, table: str, timezone: str = "UTC") -> ContentIndex:
+    """The index's stores on one DynamoDB table (``timezone``: the site's, for monthly counts)."""
+    shared = Table(client, table)
+    listings, counts = Listings(shared, timezone), Counts(shared, timezone)
+    return ContentIndex(
+        articles=Articles(shared, listings, counts),
+        listings=listings,
+        counts=counts,
+        configuration=ConfigItem(shared, counts),
+        jobs=Jobs(shared),
+        failures=Failures(shared),
+        invalidations=PendingInvalidations(shared),
+    )
+
+
+def build_search(settings: SearchSettings, dynamodb: Any = None) -> SearchService:
+    """The search function's use case: it reads the index and the search table, nothing else."""
+    client = dynamodb if dynamodb is not None else boto3.client("dynamodb", config=RETRIES)
+    index = content_index(client, settings.content_table, settings.timezone)
+    return SearchService(settings, index, SearchIndex(client, settings.search_table))
+
+
+def build_fanout(settings: Settings, clients: Clients | None = None) -> Fanout:
+    """The re-render worker for ``settings`` (the render function's core)."""
+    c = clients or Clients.default()
+    index = content_index(c.dynamodb, settings.content_table, settings.timezone)
+    return Fanout(
+        index=index,
+        site=SiteStore(c.s3, settings.site_bucket),
+        source=SourceStore(c.s3, settings.source_bucket),
+        invalidator=Invalidator(c.cloudfront, settings.distribution_id),
+        queue=WorkQueue(c.sqs, settings.render_queue_url),
+        context=ContextLoader(index, settings),
+        search=SearchIndex(c.dynamodb, settings.search_table),
+    )
+
+
+def build_redirects(settings: Settings, clients: Clients | None = None) -> Redirects:
+    """Where moved pages' redirects go: the configured KeyValueStore, else nowhere (``NoRedirects``).
+
+    Uses ``clients.keyvaluestore`` when given, else creates the
+    ``cloudfront-keyvaluestore`` client (SigV4A-signed, hence ``awscrt`` in
+    the layer) only when a store is configured. Build it once per container,
+    alongside the publisher.
+    """
+    if not settings.redirect_store_arn:
+        return NoRedirects()
+    client = clients.keyvaluestore if clients is not None else None
+    if client is None:
+        client = boto3.client("cloudfront-keyvaluestore", config=RETRIES)
+    return KeyValueStoreRedirects(client, settings.redirect_store_arn)
+
+
+def build_publisher(settings: Settings, clients: Clients | None = None) -> Publisher:
+    """The publisher for ``settings``, talking to AWS through ``clients``."""
+    c = clients or Clients.default()
+    fanout = build_fanout(settings, c)
+    return Publisher(
+        settings=settings,
+        index=fanout.index,
+        source=fanout.source,
+        site=fanout.site,
+        invalidator=fanout.invalidator,
+        fanout=fanout,
+        context=fanout.context,
+        redirects=build_redirects(settings, c),
+        search=fanout.search,
+    )
+
+
+__all__ = [
+    "RETRIES",
+    "Clients",
+    "ContentIndex",
+    "build_fanout",
+    "build_publisher",
+    "build_redirects",
+    "build_search",
+    "content_index",
+]
