@@ -86,30 +86,47 @@ class Tally:
     skipped: Counter[str] = field(default_factory=Counter)
 
 
-def count_views(
-    requests: Iterable[Request],
-    salt_for: Callable[[date], bytes],
+@dataclass
+class Candidates:
+    """One file's requests that are views before repeats are judged, in time order, and what was not."""
+
+    views: list[View] = field(default_factory=list)
+    skipped: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def keys(self) -> set[tuple[Reader, Url]]:
+        """The (reader, article) pairs whose earlier views decide the repeats."""
+        return {(view.reader, view.url) for view in self.views}
+
+
+def candidate_views(requests: Iterable[Request], salt_for: Callable[[date], bytes]) -> Candidates:
+    """The human GETs of article pages in one file's requests, each with its reader, in time order."""
+    found = Candidates()
+    for request in requests:
+        reason = _not_a_view(request)
+        if reason is not None:
+            found.skipped[reason] += 1
+            continue
+        url = article_url(request.path)
+        assert url is not None  # _not_a_view checked it
+        found.views.append(View(url, reader_of(request, salt_for(request.at.date())), request.at))
+    found.views.sort(key=lambda view: view.at)  # a file mixes edge locations: put its lines in time order
+    return found
+
+
+def tally_views(
+    candidates: Candidates,
     earlier: Mapping[tuple[Reader, Url], datetime],
     day_of: Callable[[datetime], date],
 ) -> Tally:
-    """Count the views in one file's requests, a repeat within ``REPEAT_WINDOW`` counted once.
+    """Count the candidates, a repeat within ``REPEAT_WINDOW`` of a counted view counted once.
 
     ``earlier`` holds the newest counted view of (reader, article) from files
     already counted; ``day_of`` is the site's calendar day of a moment (most
     read today follows the readers' day, not UTC's).
     """
-    tally = Tally()
-    candidates: list[View] = []
-    for request in requests:
-        reason = _not_a_view(request)
-        if reason is not None:
-            tally.skipped[reason] += 1
-            continue
-        url = article_url(request.path)
-        assert url is not None  # _not_a_view checked it
-        candidates.append(View(url, reader_of(request, salt_for(request.at.date())), request.at))
-    candidates.sort(key=lambda view: view.at)  # a file mixes edge locations: put its lines in time order
-    for view in candidates:
+    tally = Tally(skipped=Counter(candidates.skipped))
+    for view in candidates.views:
         key = (view.reader, view.url)
         previous = tally.last_views.get(key) or earlier.get(key)
         tally.last_seen[view.reader] = max(view.at, tally.last_seen.get(view.reader, view.at))
@@ -121,6 +138,16 @@ def count_views(
         tally.by_day[(day_of(view.at), view.url)] += 1
         tally.last_views[key] = view.at
     return tally
+
+
+def count_views(
+    requests: Iterable[Request],
+    salt_for: Callable[[date], bytes],
+    earlier: Mapping[tuple[Reader, Url], datetime],
+    day_of: Callable[[datetime], date],
+) -> Tally:
+    """``candidate_views`` then ``tally_views``, when the earlier views are known up front."""
+    return tally_views(candidate_views(requests, salt_for), earlier, day_of)
 
 
 def _not_a_view(request: Request) -> str | None:

@@ -10,11 +10,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from datetime import date, datetime, timedelta
+from typing import Any, BinaryIO, Protocol
 
 from newsroom.domain.records import Entry, Failure, IndexedArticle, JobProgress, Stats, StoredConfig
 from newsroom.domain.search_terms import SearchHit
 from newsroom.domain.source_objects import SourceHead, SourceObject
+from newsroom.domain.view_counting import Reader, Tally, Url
 from newsroom.web.outputs import Output
 
 log = logging.getLogger(__name__)
@@ -149,6 +151,26 @@ class SearchTerms(Protocol):
 
     def sync(self, record: IndexedArticle) -> int: ...
     def search(self, terms: Sequence[str], limit: int = 50) -> list[SearchHit]: ...
+
+
+class ViewRecords(Protocol):
+    """The view counters, each log file's parts committed once, and the readers' recent views."""
+
+    def salt(self, day: date) -> bytes: ...
+    def earlier_views(self, keys: Iterable[tuple[Reader, Url]]) -> dict[tuple[Reader, Url], datetime]: ...
+    def commit(self, log_key: str, etag: str, tally: Tally) -> int: ...
+    def site_views(self) -> int: ...
+    def article_views(self, urls: Iterable[Url]) -> dict[Url, int]: ...
+    def most_read(self, days: Iterable[date], limit: int) -> list[tuple[Url, int]]: ...
+    def online(self, window: timedelta) -> tuple[int, datetime | None]: ...
+
+
+class LogFiles(Protocol):
+    """The CDN's access log files, as delivered."""
+
+    def open(self, key: str) -> tuple[BinaryIO, str]:
+        """The file's bytes as a stream, and its ETag (what makes one delivery the same file)."""
+        ...
 
 
 class Redirects(Protocol):

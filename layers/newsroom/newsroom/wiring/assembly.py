@@ -20,13 +20,16 @@ from newsroom.adapters.content_table.jobs import Jobs
 from newsroom.adapters.content_table.listings import Listings
 from newsroom.adapters.content_table.pending_invalidations import PendingInvalidations
 from newsroom.adapters.content_table.table import Table
+from newsroom.adapters.content_table.view_counts import ViewCounts
 from newsroom.adapters.invalidations import Invalidator
+from newsroom.adapters.logs_bucket import LogsBucket
 from newsroom.adapters.redirect_store import KeyValueStoreRedirects
 from newsroom.adapters.render_queue import WorkQueue
 from newsroom.adapters.search_table import SearchIndex
 from newsroom.adapters.site_bucket import SiteStore
 from newsroom.adapters.source_bucket import SourceStore
 from newsroom.configuration.settings import SearchSettings, Settings
+from newsroom.usecases.count_views import ViewCounter
 from newsroom.usecases.fanout import Fanout
 from newsroom.usecases.ports import ContentIndex, NoRedirects, Redirects
 from newsroom.usecases.publish import Publisher
@@ -78,6 +81,17 @@ def build_search(settings: SearchSettings, dynamodb: Any = None) -> SearchServic
     client = dynamodb if dynamodb is not None else boto3.client("dynamodb", config=RETRIES)
     index = content_index(client, settings.content_table, settings.timezone)
     return SearchService(settings, index, SearchIndex(client, settings.search_table))
+
+
+def build_view_counter(
+    content_table: str, logs_bucket: str, timezone: str, dynamodb: Any = None, s3: Any = None
+) -> ViewCounter:
+    """Counts the CDN's log files into the content table's view counters."""
+    table = Table(
+        dynamodb if dynamodb is not None else boto3.client("dynamodb", config=RETRIES), content_table
+    )
+    logs = LogsBucket(s3 if s3 is not None else boto3.client("s3", config=RETRIES), logs_bucket)
+    return ViewCounter(ViewCounts(table), logs, timezone)
 
 
 def build_fanout(settings: Settings, clients: Clients | None = None) -> Fanout:
@@ -136,5 +150,6 @@ __all__ = [
     "build_publisher",
     "build_redirects",
     "build_search",
+    "build_view_counter",
     "content_index",
 ]
