@@ -33,6 +33,12 @@ in moto 5.2.5, both measured with tracemalloc:
   ``ListObjectVersions`` (deep-copied object versions, bodies included) and
   each ``GetItem`` adds objects that are never freed until a reset. The local
   stack serves no dashboard, so new objects are no longer tracked.
+
+And one answer made right: a transaction that fails restores the items it
+touched as it found them, so a write by another thread in between (the moto
+server is threaded) was lost with it; two deliveries of one log file counting
+at once lost both counts. DynamoDB's writes are serialized with transactions
+(``_WRITES``), as DynamoDB's own isolation makes them.
 """
 
 from __future__ import annotations
@@ -163,8 +169,26 @@ def _transact_one(
         _apply(backend, op_type, op, key)
 
 
+_WRITES = threading.RLock()
+"""Held by every item write and by a whole transaction: a transaction is isolated from other writes."""
+
+
+def _serialized(method: Any) -> Any:
+    @functools.wraps(method)
+    def write(*args: Any, **kwargs: Any) -> Any:
+        with _WRITES:
+            return method(*args, **kwargs)
+
+    return write
+
+
 def transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
-    """moto's ``transact_write_items``, rolling back only the items it touched."""
+    """moto's ``transact_write_items``, rolling back only the items it touched, isolated from other writes."""
+    with _WRITES:
+        return _transact_write_items(self, transact_items)
+
+
+def _transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
     if len(transact_items) > 100:
         raise TooManyTransactionsException()
     tables = {next(iter(item.values())).get("TableName") for item in transact_items}
@@ -292,6 +316,8 @@ def apply() -> bool:
         )
         return False
     DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+    for name in ("put_item", "update_item", "delete_item"):
+        setattr(DynamoDBBackend, name, _serialized(getattr(DynamoDBBackend, name)))
     Table.query = _query  # type: ignore[method-assign]
     Table.all_items = _all_items  # type: ignore[method-assign]
     moto.backends.list_of_moto_modules = _list_of_moto_modules

@@ -13,7 +13,11 @@ from dataclasses import dataclass
 
 from local.rebuild import RunningStack
 
-PAIRS = (("PublishDeadLetterQueueUrl", "PublishQueueUrl"), ("RenderDeadLetterQueueUrl", "RenderQueueUrl"))
+PAIRS = (
+    ("PublishDeadLetterQueueUrl", "PublishQueueUrl"),
+    ("RenderDeadLetterQueueUrl", "RenderQueueUrl"),
+    ("HitsDeadLetterQueueUrl", "HitsQueueUrl"),
+)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ grant every one of them, and nothing that the workload never used.
 from __future__ import annotations
 
 import fnmatch
+import gzip
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -22,14 +23,16 @@ from urllib.parse import unquote
 import boto3
 import pytest
 from aws_lambda_powertools import Metrics
-from newsroom.configuration.settings import SearchSettings, Settings
+from newsroom.configuration.settings import HitsSettings, SearchSettings, Settings
 from newsroom.usecases.batch import handle_batch
-from newsroom.wiring.assembly import Clients, build_fanout, build_publisher, build_search
+from newsroom.usecases.hits_batch import handle_hits_batch
+from newsroom.wiring.assembly import Clients, build_fanout, build_hits, build_publisher, build_search
 
 from local.stack import LocalStack
 from local.template import Template
 from tests.support.oracle import Message
 from tests.support.site import local_site
+from tests.unit.test_access_logs import AWS_SAMPLE
 
 Grant = tuple[str, str, str]  # (kind, logical id, object pattern or ""), action
 
@@ -216,6 +219,7 @@ class Workload:
         self.publish = Recorder(names)
         self.render = Recorder(names)
         self.search = Recorder(names)
+        self.hits = Recorder(names)
         self.environment = stack.environment_variables()
         self.settings = Settings.from_environment(self.environment)
         self.editor = stack.client("s3")
@@ -318,12 +322,37 @@ def workload() -> Iterator[Workload]:
         dynamodb.meta.events.register("before-parameter-build", _remember_params)
         service = build_search(search_settings, dynamodb)
         assert "Bài B" in service.page("bài b") and service.page("")
+        # The hits function: AWS's sample log with an article's path, counted, delivered again,
+        # and a file that is gone by the time it is read (its failure recorded).
+        hits_settings = HitsSettings.from_environment(stack.environment("HitsFunction"))
+        logs, key = hits_settings.logs_bucket, "cdn/E1LOCAL.2019-12-04-21.a.gz"
+        sample = AWS_SAMPLE.replace(b"\t/index.html\t", b"\t/tin-tuc/b.html\t")
+        run.editor.put_object(Bucket=logs, Key=key, Body=gzip.compress(sample))
+        dynamodb, s3 = (run.hits.client(name, stack.endpoint_url) for name in ("dynamodb", "s3"))
+        for made in (dynamodb, s3):
+            made.meta.events.register("before-parameter-build", _remember_params)
+        worker = build_hits(hits_settings, dynamodb, s3)
+        metrics = Metrics(namespace="T", service="t")
+        twice = [Message(f"h{n}", key, "01").record(logs) for n in (1, 2)]
+        assert handle_hits_batch({"Records": twice}, worker.counter, worker.failures, metrics) == {
+            "batchItemFailures": []
+        }
+        gone = Message("h3", "cdn/E1LOCAL.gone.gz", "02").record(logs)
+        assert handle_hits_batch({"Records": [gone]}, worker.counter, worker.failures, metrics) == {
+            "batchItemFailures": [{"itemIdentifier": "h3"}]
+        }
+        assert worker.counter.views.site_views() == 1
         yield run
 
 
 @pytest.mark.parametrize(
     ("function", "recorder"),
-    [("PublishFunction", "publish"), ("RenderFunction", "render"), ("SearchFunction", "search")],
+    [
+        ("PublishFunction", "publish"),
+        ("RenderFunction", "render"),
+        ("SearchFunction", "search"),
+        ("HitsFunction", "hits"),
+    ],
 )
 def test_the_policy_grants_exactly_what_the_code_calls(
     workload: Workload, function: str, recorder: str

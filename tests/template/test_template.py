@@ -626,6 +626,8 @@ def test_outputs(template: dict[str, Any]) -> None:
         "RedirectStoreArn",
         "RenderQueueUrl",
         "RenderDeadLetterQueueUrl",
+        "HitsQueueUrl",
+        "HitsDeadLetterQueueUrl",
         "SearchFunctionName",
         "EditorsGroupName",
         "AlarmTopicArn",
@@ -714,7 +716,16 @@ def test_alarms_watch_every_dead_letter_queue_and_every_function_and_notify_the_
     watched_queues = {
         a["Dimensions"][0]["Value"]["Fn::GetAtt"][0] for a in alarms.values() if a["Namespace"] == "AWS/SQS"
     }
-    assert watched_queues == {"PublishDeadLetterQueue", "RenderDeadLetterQueue"}
+    dead_letter_queues = {k for k in resources if k.endswith("DeadLetterQueue")}
+    assert (
+        watched_queues
+        == dead_letter_queues
+        == {
+            "PublishDeadLetterQueue",
+            "RenderDeadLetterQueue",
+            "HitsDeadLetterQueue",
+        }
+    )
     watched_functions = {
         a["Dimensions"][0]["Value"]["Ref"] for a in alarms.values() if a["Namespace"] == "AWS/Lambda"
     }
@@ -852,3 +863,27 @@ def test_a_batch_keeps_time_to_render_within_the_publish_timeout(resources: dict
     # Room to ingest a few records before the reserve, and the reserve holds one file's worst case.
     assert timeout_ms / 2 > RESERVED_MILLIS
     assert RESERVED_MILLIS > 2 * 1000 * MAX_RENDER_SECONDS
+
+
+def test_log_files_reach_the_hits_function_through_a_queue_of_their_own(resources: dict[str, Any]) -> None:
+    """Counting views never shares the publish queue, and fails into a dead-letter queue of its own."""
+    (notification,) = resources["LogsBucket"]["Properties"]["NotificationConfiguration"][
+        "QueueConfigurations"
+    ]
+    assert notification["Queue"] == {"Fn::GetAtt": ["HitsQueue", "Arn"]}
+    rules = {r["Name"]: r["Value"] for r in notification["Filter"]["S3Key"]["Rules"]}
+    assert rules == {"prefix": "cdn/", "suffix": ".gz"}
+    distribution = resources["SiteDistribution"]["Properties"]["DistributionConfig"]
+    assert distribution["Logging"]["Prefix"] == rules["prefix"]
+    queue = resources["HitsQueue"]["Properties"]
+    assert queue["RedrivePolicy"]["deadLetterTargetArn"] == {"Fn::GetAtt": ["HitsDeadLetterQueue", "Arn"]}
+    function = resources["HitsFunction"]["Properties"]
+    (event,) = function["Events"].values()
+    assert event["Properties"]["Queue"] == {"Fn::GetAtt": ["HitsQueue", "Arn"]}
+    assert event["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert queue["VisibilityTimeout"] >= 6 * function["Timeout"]
+    from newsroom.configuration.settings import HitsSettings  # noqa: PLC0415 - the layer is on pytest's pythonpath
+
+    variables = function["Environment"]["Variables"]
+    assert set(variables) == {"CONTENT_TABLE_NAME", "LOGS_BUCKET_NAME", "SITE_TIMEZONE"}
+    assert HitsSettings.from_environment(dict.fromkeys(variables, "x")).logs_bucket == "x"

@@ -113,3 +113,22 @@ class SearchSettings:
             locale=env["SITE_LOCALE"],
             timezone=env["SITE_TIMEZONE"],
         )
+
+
+@dataclass(frozen=True)
+class HitsSettings:
+    """The variables the hits function reads: where the counters are, where the logs arrive, whose days."""
+
+    content_table: str
+    logs_bucket: str
+    timezone: str
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] | None = None) -> HitsSettings:
+        """Read and check the environment, failing loudly like ``Settings``."""
+        env = os.environ if environ is None else environ
+        names = ("CONTENT_TABLE_NAME", "LOGS_BUCKET_NAME", "SITE_TIMEZONE")
+        missing = [name for name in names if not env.get(name)]
+        if missing:
+            raise SettingsError(f"missing environment variables: {', '.join(missing)}")
+        return cls(env["CONTENT_TABLE_NAME"], env["LOGS_BUCKET_NAME"], env["SITE_TIMEZONE"])

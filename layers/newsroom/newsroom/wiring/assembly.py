@@ -28,7 +28,7 @@ from newsroom.adapters.render_queue import WorkQueue
 from newsroom.adapters.search_table import SearchIndex
 from newsroom.adapters.site_bucket import SiteStore
 from newsroom.adapters.source_bucket import SourceStore
-from newsroom.configuration.settings import SearchSettings, Settings
+from newsroom.configuration.settings import HitsSettings, SearchSettings, Settings
 from newsroom.usecases.count_views import ViewCounter
 from newsroom.usecases.fanout import Fanout
 from newsroom.usecases.ports import ContentIndex, NoRedirects, Redirects
@@ -81,6 +81,21 @@ def build_search(settings: SearchSettings, dynamodb: Any = None) -> SearchServic
     client = dynamodb if dynamodb is not None else boto3.client("dynamodb", config=RETRIES)
     index = content_index(client, settings.content_table, settings.timezone)
     return SearchService(settings, index, SearchIndex(client, settings.search_table))
+
+
+@dataclass(frozen=True)
+class HitsWorker:
+    """What the hits function needs: the counter, and where its failures are recorded."""
+
+    counter: ViewCounter
+    failures: Failures
+
+
+def build_hits(settings: HitsSettings, dynamodb: Any = None, s3: Any = None) -> HitsWorker:
+    """The hits function's core for ``settings``."""
+    client = dynamodb if dynamodb is not None else boto3.client("dynamodb", config=RETRIES)
+    counter = build_view_counter(settings.content_table, settings.logs_bucket, settings.timezone, client, s3)
+    return HitsWorker(counter, Failures(Table(client, settings.content_table)))
 
 
 def build_view_counter(
@@ -146,7 +161,9 @@ __all__ = [
     "RETRIES",
     "Clients",
     "ContentIndex",
+    "HitsWorker",
     "build_fanout",
+    "build_hits",
     "build_publisher",
     "build_redirects",
     "build_search",

@@ -1,0 +1,69 @@
+"""One SQS batch of the logs bucket's S3 events: each log file counted on its own, retried on its own.
+
+A file that fails (a throttled call, a part that met a concurrent twin) is
+reported as a batch item failure and redelivered; after five receives it
+lands in the hits dead-letter queue with its reason recorded, like the
+publish path's. A duplicate delivery counts nothing (the file's markers).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
+from newsroom.domain.source_keys import decode_event_key
+from newsroom.usecases.batch import s3_changes
+from newsroom.usecases.count_views import ViewCounter
+from newsroom.usecases.ports import FailureRecords
+
+logger = Logger(child=True)
+
+
+def handle_hits_batch(
+    event: dict[str, Any], counter: ViewCounter, failures: FailureRecords, metrics: Metrics
+) -> dict[str, Any]:
+    """Count each log file the batch names; report the records that failed."""
+    processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+
+    def run(record: SQSRecord) -> None:
+        keys = [decode_event_key(raw) for raw, _ in s3_changes(record)]
+        try:
+            for key in keys:
+                report = counter.count(key)
+                logger.info(
+                    "log counted",
+                    extra={
+                        "key": key,
+                        "requests": report.log.requests,
+                        "views": report.views,
+                        "skipped": dict(report.log.skipped) | dict(report.tally.skipped),
+                        "truncated": report.log.truncated,
+                        "parts_committed": report.parts_committed,
+                    },
+                )
+                metrics.add_metric(name="ViewsCounted", unit=MetricUnit.Count, value=report.views)
+                metrics.add_metric(
+                    name="LogLinesSkipped", unit=MetricUnit.Count, value=report.log.skipped_lines
+                )
+                if report.log.truncated:
+                    metrics.add_metric(name="LogFilesTruncated", unit=MetricUnit.Count, value=1)
+        except Exception as exc:
+            try:
+                failures.record(
+                    record.message_id,
+                    keys,
+                    f"hits: {type(exc).__name__}: {exc}",
+                    int(record.attributes.approximate_receive_count),
+                )
+            except Exception:  # recording must never hide the original failure
+                logger.exception("could not record the failure", extra={"message_id": record.message_id})
+            raise
+        failures.clear(record.message_id)
+
+    with processor(records=event.get("Records", []), handler=run):
+        processor.process()
+    return dict(processor.response())
