@@ -44,6 +44,7 @@ def is_bot(user_agent: str) -> bool:
     return bool(crawleruseragents.is_crawler(user_agent))
 
 
+@functools.lru_cache(maxsize=8192)
 def article_url(path: str) -> Url | None:
     """The article page a logged path names (decoded: ``/tin-tuc/hội-nghị.html``), or ``None``."""
     decoded = unquote(path)
