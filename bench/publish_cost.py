@@ -140,7 +140,8 @@ def seed(
     below goes through the real path.
     """
     source_key = classify(key)
-    record = publisher._next(None, source_key, publisher.source.current(key, settings.max_source_bytes))
+    current = publisher.source.current(key, settings.max_source_bytes)
+    record = publisher.ingestion._next(None, source_key, current)
     actions = publisher.index.articles.transaction(None, record)
     puts = [a["Put"]["Item"] for a in actions if "Put" in a]
     for action in actions:

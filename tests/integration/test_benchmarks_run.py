@@ -1,0 +1,27 @@
+"""`make bench` keeps working: each benchmark runs end to end on a small input (a restructure broke one once)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(*args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, *args], cwd=ROOT, capture_output=True, text=True, timeout=600, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
+
+
+def test_the_publish_cost_benchmark_runs_and_compares_two_sizes() -> None:
+    out = run("bench/publish_cost.py", "--sizes", "5", "20", "--repeat", "1")
+    assert "time ratio 20/5" in out
+
+
+def test_the_log_throughput_benchmark_runs() -> None:
+    out = run("bench/log_throughput.py", "--lines", "2000", "--runs", "1")
+    assert "newsroom view counting:" in out and "lines per CPU-second" in out
