@@ -11,6 +11,8 @@ from pathlib import Path
 
 from newsroom.domain.access_logs import LEGACY_FIELDS, LogReport, Request, read_log
 
+from local.access_log import LOG_FIELDS
+
 # The example log file of AWS's "Standard logging reference" (docs.aws.amazon.com), unchanged.
 AWS_SAMPLE = (Path(__file__).resolve().parents[2] / "events" / "cloudfront-standard-log.txt").read_bytes()
 HEADER, FIELDS_LINE, *SAMPLE_LINES = AWS_SAMPLE.splitlines(keepends=True)
@@ -51,6 +53,12 @@ def test_the_header_decides_the_order_of_the_fields() -> None:
     requests, report = read(data)
     assert report.requests == 6
     assert [(r.path, r.client) for r in requests[:1]] == [("/index.html", "192.0.2.100")]
+
+
+def test_the_reader_the_local_cdn_and_aws_name_the_same_fields_in_the_same_order() -> None:
+    """Two lists on purpose: the local CDN writes logs on its own, so it can catch the reader out."""
+    documented = tuple(FIELDS_LINE.decode().split(":", 1)[1].split())
+    assert LEGACY_FIELDS == LOG_FIELDS == documented
 
 
 def test_a_file_without_a_header_is_read_in_the_documented_order() -> None:

@@ -53,10 +53,7 @@ class Settings:
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """Build settings from ``environ`` (default: ``os.environ``)."""
-        env = os.environ if environ is None else environ
-        missing = [name for name in REQUIRED if not env.get(name)]
-        if missing:
-            raise SettingsError(f"missing environment variables: {', '.join(missing)}")
+        env = _environment(environ, REQUIRED)
         locale = env["SITE_LOCALE"]
         if locale not in SUPPORTED_LOCALES:
             raise SettingsError(f"SITE_LOCALE must be one of {SUPPORTED_LOCALES}, not {locale!r}")
@@ -99,11 +96,8 @@ class SearchSettings:
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> SearchSettings:
         """Read and check the environment, failing loudly like ``Settings``."""
-        env = os.environ if environ is None else environ
         names = ("CONTENT_TABLE_NAME", "SEARCH_TABLE_NAME", "SITE_BASE_URL", "SITE_LOCALE", "SITE_TIMEZONE")
-        missing = [name for name in names if not env.get(name)]
-        if missing:
-            raise SettingsError(f"missing environment variables: {', '.join(missing)}")
+        env = _environment(environ, names)
         if env["SITE_LOCALE"] not in SUPPORTED_LOCALES:
             raise SettingsError(f"SITE_LOCALE must be one of {SUPPORTED_LOCALES}")
         return cls(
@@ -126,9 +120,14 @@ class HitsSettings:
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> HitsSettings:
         """Read and check the environment, failing loudly like ``Settings``."""
-        env = os.environ if environ is None else environ
-        names = ("CONTENT_TABLE_NAME", "LOGS_BUCKET_NAME", "SITE_TIMEZONE")
-        missing = [name for name in names if not env.get(name)]
-        if missing:
-            raise SettingsError(f"missing environment variables: {', '.join(missing)}")
+        env = _environment(environ, ("CONTENT_TABLE_NAME", "LOGS_BUCKET_NAME", "SITE_TIMEZONE"))
         return cls(env["CONTENT_TABLE_NAME"], env["LOGS_BUCKET_NAME"], env["SITE_TIMEZONE"])
+
+
+def _environment(environ: Mapping[str, str] | None, required: tuple[str, ...]) -> Mapping[str, str]:
+    """``environ`` (default: ``os.environ``), once every ``required`` variable is set and not empty."""
+    env = os.environ if environ is None else environ
+    missing = [name for name in required if not env.get(name)]
+    if missing:
+        raise SettingsError(f"missing environment variables: {', '.join(missing)}")
+    return env
