@@ -32,6 +32,7 @@ from typing import Any
 
 import nh3
 
+from newsroom.adapters.content_table.table import Table
 from newsroom.adapters.content_table.table import dump as _dump
 from newsroom.adapters.content_table.table import load as _load
 from newsroom.domain.errors import ConcurrentChange
@@ -169,15 +170,7 @@ class SearchIndex:
         )
 
     def _batch_write(self, requests: Sequence[dict[str, Any]]) -> None:
-        for start in range(0, len(requests), 25):
-            pending: dict[str, Any] = {self._table: list(requests[start : start + 25])}
-            for _ in range(8):
-                response = self._db.batch_write_item(RequestItems=pending)
-                pending = response.get("UnprocessedItems") or {}
-                if not pending:
-                    break
-            else:
-                raise RuntimeError("DynamoDB kept refusing search index writes")
+        Table(self._db, self._table).batch_write(requests, "search index")
 
     def search(self, terms: Sequence[str], limit: int = 50) -> list[SearchHit]:
         """Articles containing every term: title matches first, then newest first."""

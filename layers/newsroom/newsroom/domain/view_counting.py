@@ -163,7 +163,9 @@ def _not_a_view(request: Request) -> str | None:
     return None
 
 
-def readers_online(last_seen: Mapping[Reader, datetime], newest: datetime) -> int:
-    """Distinct readers in the ``ONLINE_WINDOW`` before ``newest``, the newest line processed."""
-    since = newest - ONLINE_WINDOW
+def readers_online(
+    last_seen: Mapping[Reader, datetime], newest: datetime, window: timedelta = ONLINE_WINDOW
+) -> int:
+    """Distinct readers in the ``window`` before ``newest``, the newest line processed."""
+    since = newest - window
     return sum(1 for moment in last_seen.values() if since < moment <= newest)

@@ -21,6 +21,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from newsroom.domain.source_keys import decode_event_key
 from newsroom.usecases.fanout import Fanout
+from newsroom.usecases.ports import FailureRecords
 from newsroom.usecases.publish import Ingested, Publisher
 
 logger = Logger(child=True)
@@ -84,7 +85,7 @@ def handle_batch(
             for raw_key, sequencer in s3_changes(record):
                 results.append(_ingest_one(raw_key, sequencer))
         except Exception as exc:
-            _record_failure(publisher, record, exc)
+            record_failure(publisher.index.failures, record, exc)
             raise
         ingested[record.message_id] = results
 
@@ -110,7 +111,7 @@ def handle_batch(
     except Exception as exc:
         logger.exception("rendering the batch failed; every record will be retried")
         for raw in records:
-            _record_failure(publisher, SQSRecord(raw), exc, stage="render")
+            record_failure(publisher.index.failures, SQSRecord(raw), exc, stage="render")
         return {"batchItemFailures": [{"itemIdentifier": r["messageId"]} for r in records]}
     failures = list(response.get("batchItemFailures", []))
     for raw in records:
@@ -135,7 +136,7 @@ def _tell(
         logger.exception(
             "feedback failed; the record will be retried", extra={"message_id": record.message_id}
         )
-        _record_failure(publisher, record, exc, stage="feedback")
+        record_failure(publisher.index.failures, record, exc, stage="feedback")
         return False
     for key in untagged:
         logger.warning("no room for our tags: see the status file", extra={"key": key})
@@ -145,8 +146,8 @@ def _tell(
     return True
 
 
-def _record_failure(
-    publisher: Publisher, record: SQSRecord, exc: BaseException, stage: str = "ingest"
+def record_failure(
+    failures: FailureRecords, record: SQSRecord, exc: BaseException, stage: str = "ingest"
 ) -> None:
     """Keep why a message failed, by message id: SQS keeps no reason, and the id survives the DLQ."""
     reason = f"{stage}: {type(exc).__name__}: {exc}"
@@ -155,9 +156,7 @@ def _record_failure(
     except Exception:  # an unreadable body is itself the reason
         keys = []
     try:
-        publisher.index.failures.record(
-            record.message_id, keys, reason, int(record.attributes.approximate_receive_count)
-        )
+        failures.record(record.message_id, keys, reason, int(record.attributes.approximate_receive_count))
     except Exception:  # recording must never hide the original failure
         logger.exception("could not record the failure", extra={"message_id": record.message_id})
 
@@ -170,15 +169,7 @@ def handle_render_batch(event: dict[str, Any], fanout: Fanout, metrics: Metrics)
         try:
             report = fanout.handle(record.body)
         except Exception as exc:
-            try:
-                fanout.index.failures.record(
-                    record.message_id,
-                    [],
-                    f"render: {type(exc).__name__}: {exc}",
-                    int(record.attributes.approximate_receive_count),
-                )
-            except Exception:  # recording must never hide the original failure
-                logger.exception("could not record the failure", extra={"message_id": record.message_id})
+            record_failure(fanout.index.failures, record, exc, stage="render")
             raise
         if report is None:
             return

@@ -16,7 +16,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from newsroom.domain.source_keys import decode_event_key
-from newsroom.usecases.batch import s3_changes
+from newsroom.usecases.batch import record_failure, s3_changes
 from newsroom.usecases.count_views import ViewCounter
 from newsroom.usecases.ports import FailureRecords
 
@@ -30,9 +30,8 @@ def handle_hits_batch(
     processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
     def run(record: SQSRecord) -> None:
-        keys = [decode_event_key(raw) for raw, _ in s3_changes(record)]
         try:
-            for key in keys:
+            for key in [decode_event_key(raw) for raw, _ in s3_changes(record)]:
                 report = counter.count(key)
                 logger.info(
                     "log counted",
@@ -52,15 +51,7 @@ def handle_hits_batch(
                 if report.log.truncated:
                     metrics.add_metric(name="LogFilesTruncated", unit=MetricUnit.Count, value=1)
         except Exception as exc:
-            try:
-                failures.record(
-                    record.message_id,
-                    keys,
-                    f"hits: {type(exc).__name__}: {exc}",
-                    int(record.attributes.approximate_receive_count),
-                )
-            except Exception:  # recording must never hide the original failure
-                logger.exception("could not record the failure", extra={"message_id": record.message_id})
+            record_failure(failures, record, exc, stage="hits")
             raise
         failures.clear(record.message_id)
 

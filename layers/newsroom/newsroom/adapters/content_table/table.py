@@ -100,6 +100,17 @@ class Table:
                 request = response.get("UnprocessedKeys") or {}
         return found
 
+    def batch_write(self, requests: Sequence[dict[str, Any]], what: str = "items") -> None:
+        """Put and delete requests, 25 per call, unprocessed ones resent (8 tries, then an error)."""
+        for start in range(0, len(requests), 25):
+            pending: dict[str, Any] = {self.name: list(requests[start : start + 25])}
+            for _ in range(8):
+                pending = self.client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+                if not pending:
+                    break
+            else:
+                raise RuntimeError(f"DynamoDB kept refusing {what} writes")
+
     def transact(self, actions: list[dict[str, Any]], conflict: str | None = None) -> None:
         """Apply ``actions`` all or none; a failed condition raises ``ConcurrentChange``."""
         try:

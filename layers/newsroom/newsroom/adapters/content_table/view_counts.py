@@ -21,7 +21,6 @@ after it finds every part's marker.
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Iterable
 from contextlib import suppress
 from datetime import UTC, date, datetime, timedelta
@@ -31,7 +30,7 @@ from boto3.dynamodb.types import Binary
 
 from newsroom.adapters.content_table.table import Table, dump
 from newsroom.domain.errors import ConcurrentChange
-from newsroom.domain.view_counting import Reader, Tally, Url
+from newsroom.domain.view_counting import Reader, Tally, Url, readers_online
 
 ACTIONS_PER_PART = 99  # a transaction holds 100 actions: these and the part's marker
 DAY_COUNTS_KEPT = timedelta(days=9)
@@ -144,16 +143,7 @@ class ViewCounts:
             {"pk": "ONLINE", "sk": reader, "at": at.isoformat(), "expires_at": _epoch(at + STATE_KEPT)}
             for reader, at in sorted(tally.last_seen.items())
         ]
-        for start in range(0, len(items), 25):
-            request: dict[str, Any] = {
-                self._table.name: [{"PutRequest": {"Item": dump(i)}} for i in items[start : start + 25]]
-            }
-            while request:
-                request = (
-                    self._table.client.batch_write_item(RequestItems=request).get("UnprocessedItems") or {}
-                )
-                if request:
-                    time.sleep(0.05)
+        self._table.batch_write([{"PutRequest": {"Item": dump(i)}} for i in items], "reader state")
         if tally.newest is not None and (self.newest() or tally.newest) <= tally.newest:
             self._table.put({"pk": "VIEWS", "sk": "NEWEST", "at": tally.newest.isoformat()})
 
@@ -184,11 +174,11 @@ class ViewCounts:
         newest = self.newest()
         if newest is None:
             return 0, None
-        since = (newest - window).isoformat()
         items = self._table.query_all(
             KeyConditionExpression="pk = :pk", ExpressionAttributeValues=dump({":pk": "ONLINE"})
         )
-        return sum(1 for i in items if since < str(i["at"]) <= newest.isoformat()), newest
+        last_seen = {str(i["sk"]): datetime.fromisoformat(str(i["at"])) for i in items}
+        return readers_online(last_seen, newest, window), newest
 
     def newest(self) -> datetime | None:
         """The newest log line counted so far."""
