@@ -33,4 +33,4 @@ def hits() -> HitsWorker:
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """Entry point named in template.yaml (``app.lambda_handler``)."""
     worker = hits()
-    return handle_hits_batch(event, worker.counter, worker.failures, metrics)
+    return handle_hits_batch(event, worker.counter, worker.failures, metrics, worker.figures)

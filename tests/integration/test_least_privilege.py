@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import fnmatch
 import gzip
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ import boto3
 import pytest
 from aws_lambda_powertools import Metrics
 from newsroom.configuration.settings import HitsSettings, SearchSettings, Settings
+from newsroom.domain.site_paths import views_shard
 from newsroom.usecases.batch import handle_batch
 from newsroom.usecases.hits_batch import handle_hits_batch
 from newsroom.wiring.assembly import Clients, build_fanout, build_hits, build_publisher, build_search
@@ -326,7 +328,7 @@ def workload() -> Iterator[Workload]:
         # and a file that is gone by the time it is read (its failure recorded).
         hits_settings = HitsSettings.from_environment(stack.environment("HitsFunction"))
         logs, key = hits_settings.logs_bucket, "cdn/E1LOCAL.2019-12-04-21.a.gz"
-        sample = AWS_SAMPLE.replace(b"\t/index.html\t", b"\t/tin-tuc/b.html\t")
+        sample = AWS_SAMPLE.replace(b"\t/index.html\t", b"\t/tin-tuc/a.html\t")  # b.md's URL now
         run.editor.put_object(Bucket=logs, Key=key, Body=gzip.compress(sample))
         dynamodb, s3 = (run.hits.client(name, stack.endpoint_url) for name in ("dynamodb", "s3"))
         for made in (dynamodb, s3):
@@ -334,14 +336,20 @@ def workload() -> Iterator[Workload]:
         worker = build_hits(hits_settings, dynamodb, s3)
         metrics = Metrics(namespace="T", service="t")
         twice = [Message(f"h{n}", key, "01").record(logs) for n in (1, 2)]
-        assert handle_hits_batch({"Records": twice}, worker.counter, worker.failures, metrics) == {
-            "batchItemFailures": []
-        }
+        assert handle_hits_batch(
+            {"Records": twice}, worker.counter, worker.failures, metrics, worker.figures
+        ) == {"batchItemFailures": []}
         gone = Message("h3", "cdn/E1LOCAL.gone.gz", "02").record(logs)
-        assert handle_hits_batch({"Records": [gone]}, worker.counter, worker.failures, metrics) == {
-            "batchItemFailures": [{"itemIdentifier": "h3"}]
-        }
+        assert handle_hits_batch(
+            {"Records": [gone]}, worker.counter, worker.failures, metrics, worker.figures
+        ) == {"batchItemFailures": [{"itemIdentifier": "h3"}]}
         assert worker.counter.views.site_views() == 1
+        figures = json.loads(run.editor.get_object(Bucket=site, Key="stats.json")["Body"].read())
+        assert figures["most_read"]["today"] == [{"title": "Bài B", "url": "/tin-tuc/a.html", "views": 1}]
+        shard = f"views/{views_shard('/tin-tuc/a.html')}.json"
+        assert json.loads(run.editor.get_object(Bucket=site, Key=shard)["Body"].read()) == {
+            "/tin-tuc/a.html": 1
+        }
         yield run
 
 

@@ -102,6 +102,10 @@ class FakeArticles:
         """The source key that holds ``url``."""
         return self._state.url_owners.get(url)
 
+    def url_owners(self, urls: Iterable[str]) -> dict[str, str]:
+        """The source key holding each URL that has one."""
+        return {url: self._state.url_owners[url] for url in urls if url in self._state.url_owners}
+
     def waiting_for(self, url: str) -> list[str]:
         """The files refused for ``url``, in key order (the ``WAITING#`` partition's order)."""
         return sorted(self._state.waiting.get(url, set()))

@@ -885,5 +885,13 @@ def test_log_files_reach_the_hits_function_through_a_queue_of_their_own(resource
     from newsroom.configuration.settings import HitsSettings  # noqa: PLC0415 - the layer is on pytest's pythonpath
 
     variables = function["Environment"]["Variables"]
-    assert set(variables) == {"CONTENT_TABLE_NAME", "LOGS_BUCKET_NAME", "SITE_TIMEZONE"}
-    assert HitsSettings.from_environment(dict.fromkeys(variables, "x")).logs_bucket == "x"
+    assert set(variables) == {
+        "CONTENT_TABLE_NAME",
+        "LOGS_BUCKET_NAME",
+        "SITE_TIMEZONE",
+        "SITE_BUCKET_NAME",  # the figures files: stats.json, views/*.json
+        "SITE_BASE_URL",
+        "SITE_LOCALE",
+    }
+    settings = HitsSettings.from_environment(dict.fromkeys(variables, "x") | {"SITE_LOCALE": "vi"})
+    assert (settings.logs_bucket, settings.site_bucket) == ("x", "x")

@@ -99,6 +99,11 @@ def test_vietnamese_ui_strings_are_the_portals() -> None:
         "Web links": "Liên kết web",
         "Article views": "Số lần xem bài viết",
         "Page not found": "Không tìm thấy trang",
+        "Online now": "Đang trực tuyến",
+        "There are": "Hiện có",
+        "guests online": "khách trực tuyến",
+        "Most read": "Đọc nhiều nhất",
+        "Views": "Lượt xem",
     }
     assert {msgid: gettext(msgid) for msgid in expected} == expected
 

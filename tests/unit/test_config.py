@@ -376,7 +376,7 @@ SITE_REFUSALS = [
     ("statistics: 5\n", "site.yaml, line 1: statistics: must be a mapping (members: 1234), not the number 5"),
     (
         "statistics:\n  visitors: 5\n",
-        "site.yaml, line 2: statistics: unknown field 'visitors' (allowed: members, web_links)",
+        "site.yaml, line 2: statistics: unknown field 'visitors' (allowed: members, web_links, views)",
     ),
     ("statistics:\n  members: -1\n", "site.yaml, line 2: statistics: 'members' must not be negative"),
     (
@@ -606,3 +606,10 @@ def test_unsafe_urls(url: str) -> None:
 )
 def test_base_url_normalisation(value: str, expected: str | None) -> None:
     assert normalise_base_url(value) == expected
+
+
+def test_a_moved_portals_old_view_total_is_a_base_figure() -> None:
+    """The reference portal's ``Số lần xem bài viết : 7699601`` carries over: /stats.json adds it."""
+    config = build_config(b"statistics:\n  views: 7699601\n", None, "vi")
+    assert config.views == 7_699_601
+    assert build_config(None, None, "vi").views == 0

@@ -173,3 +173,14 @@ def test_each_reader_and_article_counts_at_most_once_per_half_hour(
                     expected, last = expected + 1, minute
             counted[url] = counted.get(url, 0) - expected
         assert counted.get(url, 0) == 0
+
+
+def test_paths_no_article_of_ours_can_have_are_not_views() -> None:
+    """An overlong path would exceed DynamoDB's 1,024-byte sort key and block its whole file."""
+    from newsroom.domain.view_counting import MAX_URL_BYTES, article_url  # noqa: PLC0415
+
+    long_slug = "a" * MAX_URL_BYTES
+    assert article_url(f"/tin-tuc/{long_slug}.html") is None
+    assert article_url("/tin-tuc/h%00i.html") is None
+    assert article_url("/tin-tuc/h%FFi.html") is None
+    assert article_url("/tin-tuc/h%E1%BB%99i.html") == "/tin-tuc/hội.html"

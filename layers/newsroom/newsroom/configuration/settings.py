@@ -111,17 +111,41 @@ class SearchSettings:
 
 @dataclass(frozen=True)
 class HitsSettings:
-    """The variables the hits function reads: where the counters are, where the logs arrive, whose days."""
+    """The variables the hits function reads: where the counters are, where the logs arrive, whose days.
+
+    The site bucket, base URL and locale are for the figure files it writes
+    (``/stats.json`` and ``views/*.json``) from the configuration in force.
+    """
 
     content_table: str
     logs_bucket: str
     timezone: str
+    site_bucket: str
+    base_url: str
+    locale: str
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> HitsSettings:
         """Read and check the environment, failing loudly like ``Settings``."""
-        env = _environment(environ, ("CONTENT_TABLE_NAME", "LOGS_BUCKET_NAME", "SITE_TIMEZONE"))
-        return cls(env["CONTENT_TABLE_NAME"], env["LOGS_BUCKET_NAME"], env["SITE_TIMEZONE"])
+        names = (
+            "CONTENT_TABLE_NAME",
+            "LOGS_BUCKET_NAME",
+            "SITE_TIMEZONE",
+            "SITE_BUCKET_NAME",
+            "SITE_BASE_URL",
+            "SITE_LOCALE",
+        )
+        env = _environment(environ, names)
+        if env["SITE_LOCALE"] not in SUPPORTED_LOCALES:
+            raise SettingsError(f"SITE_LOCALE must be one of {SUPPORTED_LOCALES}")
+        return cls(
+            content_table=env["CONTENT_TABLE_NAME"],
+            logs_bucket=env["LOGS_BUCKET_NAME"],
+            timezone=env["SITE_TIMEZONE"],
+            site_bucket=env["SITE_BUCKET_NAME"],
+            base_url=env["SITE_BASE_URL"].rstrip("/"),
+            locale=env["SITE_LOCALE"],
+        )
 
 
 def _environment(environ: Mapping[str, str] | None, required: tuple[str, ...]) -> Mapping[str, str]:

@@ -37,6 +37,8 @@ class SiteConfig:
     partners: tuple[Link, ...]
     members: int = 0
     web_links: int = 0
+    views: int = 0
+    """Views before this site counted any (a moved portal's old total): added to the counted views."""
     description: str = ""
     base_url: str | None = None
     locale: str | None = None

@@ -93,6 +93,7 @@ class SiteOverrides(TypedDict, total=False):
     partners: tuple[Link, ...]
     members: int
     web_links: int
+    views: int
 
 
 # --- site.yaml -----------------------------------------------------------------------------------

@@ -46,7 +46,7 @@ SITE_KEYS = (
     "partners",
     "statistics",
 )
-STATISTICS_KEYS = ("members", "web_links")
+STATISTICS_KEYS = ("members", "web_links", "views")
 LINK_FIELDS = ("title", "url")
 PARTNER_FIELDS = ("title", "url", "image")
 CATEGORY_FIELDS = ("slug", "name", "description", "children")

@@ -7,6 +7,7 @@ neighbours and the planner all reason about placements only.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import cache
@@ -143,6 +144,52 @@ class Stats:
     """Site counters."""
 
     articles: int
+
+
+@dataclass(frozen=True)
+class MostRead:
+    """One line of a most-read list."""
+
+    title: str
+    url: str
+    views: int
+
+
+@dataclass(frozen=True)
+class ViewFigures:
+    """The view figures the hits function last published, for every writer of ``/stats.json``.
+
+    Kept as one item so that a publish, which also rewrites ``/stats.json``
+    (its article count moved), repeats them with one read instead of
+    recomputing them: the figures come from the logs, the article count from
+    the index, and neither writer may erase the other's.
+    """
+
+    views: int = 0
+    """Views counted from the logs (the configured base figure is added when shown)."""
+    online: int = 0
+    as_of: str | None = None
+    """The newest log line counted (UTC, ISO 8601): what "readers online" and "today" refer to."""
+    today: tuple[MostRead, ...] = ()
+    week: tuple[MostRead, ...] = ()
+    shards: tuple[str, ...] = ()
+    """The shard files that exist (``views/<shard>.json``): the browser asks only for those."""
+
+    @property
+    def urls(self) -> set[str]:
+        """The URLs the most-read lists name."""
+        return {line.url for line in (*self.today, *self.week)}
+
+    def keeping(self, urls: Collection[str]) -> ViewFigures:
+        """These figures with only the most-read lines whose URL is in ``urls`` (still published)."""
+        return replace(
+            self,
+            today=tuple(line for line in self.today if line.url in urls),
+            week=tuple(line for line in self.week if line.url in urls),
+        )
+
+
+NO_FIGURES = ViewFigures()
 
 
 @dataclass(frozen=True)

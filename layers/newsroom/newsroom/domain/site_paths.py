@@ -9,6 +9,11 @@ all ask here, so a URL is spelled once.
 
 from __future__ import annotations
 
+import hashlib
+
+VIEW_SHARD_FILES = 256
+"""Per-article view counts are spread over this many files, whatever the size of the site."""
+
 
 def page_key(url: str) -> str:
     """The site bucket key of a URL: ``/a/`` → ``a/index.html``, ``/a/b.html`` → ``a/b.html``."""
@@ -39,6 +44,16 @@ def feed_key(scope: tuple[str, ...]) -> str:
 def shard_key(month: str) -> str:
     """The sitemap shard of one month of the whole site."""
     return f"sitemaps/{month}.xml"
+
+
+def views_shard(url: str) -> str:
+    """The shard (``3f``) holding ``url``'s view count: two hex digits of its SHA-256, stable forever."""
+    return hashlib.sha256(url.encode("utf-8")).hexdigest()[:2]
+
+
+def views_shard_key(shard: str) -> str:
+    """``views/3f.json``: one of ``VIEW_SHARD_FILES`` files of per-article views (``{url: views}``)."""
+    return f"views/{shard}.json"
 
 
 def invalidation_paths(key: str) -> list[str]:

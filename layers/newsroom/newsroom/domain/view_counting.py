@@ -29,6 +29,8 @@ REPEAT_WINDOW = timedelta(minutes=30)
 ONLINE_WINDOW = timedelta(minutes=15)
 VIEW_STATUSES = frozenset({200, 304})
 NOT_ARTICLES = frozenset({"index.html", "404.html"})
+MAX_URL_BYTES = 512
+"""Longer is no article URL of ours (a sort key holds 1,024 bytes: one such line must not block a file)."""
 
 type Reader = str
 type Url = str
@@ -48,7 +50,9 @@ def is_bot(user_agent: str) -> bool:
 def article_url(path: str) -> Url | None:
     """The article page a logged path names (decoded: ``/tin-tuc/hội-nghị.html``), or ``None``."""
     decoded = unquote(path)
-    if not decoded.startswith("/") or not decoded.endswith(".html") or "//" in decoded:
+    if len(decoded.encode("utf-8", "replace")) > MAX_URL_BYTES or not decoded.isprintable():
+        return None
+    if "\ufffd" in decoded or not decoded.startswith("/") or not decoded.endswith(".html") or "//" in decoded:
         return None
     parts = decoded[1:].split("/")
     if parts[-1] in NOT_ARTICLES or parts[0] in RESERVED_FOLDERS or len(parts) < 2:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from newsroom.domain.access_logs import LogReport, read_log
-from newsroom.domain.view_counting import Tally, candidate_views, tally_views
+from newsroom.domain.view_counting import Tally, Url, candidate_views, tally_views
 from newsroom.usecases.ports import LogFiles, ViewRecords
 
 
@@ -24,6 +24,8 @@ class CountReport:
     log: LogReport
     tally: Tally
     parts_committed: int
+    read: frozenset[Url] = frozenset()
+    """Every article the file's readers opened, repeats and duplicates included: their figures are due."""
 
     @property
     def views(self) -> int:
@@ -60,4 +62,4 @@ class ViewCounter:
             stream.close()
         tally = tally_views(candidates, self.views.earlier_views(candidates.keys), day_of)
         parts = self.views.commit(key, etag, tally)
-        return CountReport(key, report, tally, parts)
+        return CountReport(key, report, tally, parts, frozenset(view.url for view in candidates.views))

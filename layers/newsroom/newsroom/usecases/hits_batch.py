@@ -4,6 +4,10 @@ A file that fails (a throttled call, a part that met a concurrent twin) is
 reported as a batch item failure and redelivered; after five receives it
 lands in the hits dead-letter queue with its reason recorded, like the
 publish path's. A duplicate delivery counts nothing (the file's markers).
+
+Once per batch the figures are published (``view_figures``). If that fails
+the invocation fails and the whole batch comes back: its counted files
+count nothing twice, and the figures are written on the next try.
 """
 
 from __future__ import annotations
@@ -16,23 +20,32 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from newsroom.domain.source_keys import decode_event_key
+from newsroom.domain.view_counting import Url
 from newsroom.usecases.batch import record_failure, s3_changes
 from newsroom.usecases.count_views import ViewCounter
 from newsroom.usecases.ports import FailureRecords
+from newsroom.usecases.view_figures import FigurePublisher
 
 logger = Logger(child=True)
 
 
 def handle_hits_batch(
-    event: dict[str, Any], counter: ViewCounter, failures: FailureRecords, metrics: Metrics
+    event: dict[str, Any],
+    counter: ViewCounter,
+    failures: FailureRecords,
+    metrics: Metrics,
+    figures: FigurePublisher | None = None,
 ) -> dict[str, Any]:
-    """Count each log file the batch names; report the records that failed."""
+    """Count each log file the batch names, then publish the figures; report the records that failed."""
     processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+    read: set[Url] = set()
+    counted = 0
 
     def run(record: SQSRecord) -> None:
         try:
             for key in [decode_event_key(raw) for raw, _ in s3_changes(record)]:
                 report = counter.count(key)
+                read.update(report.read)
                 logger.info(
                     "log counted",
                     extra={
@@ -54,7 +67,21 @@ def handle_hits_batch(
             record_failure(failures, record, exc, stage="hits")
             raise
         failures.clear(record.message_id)
+        nonlocal counted
+        counted += 1
 
     with processor(records=event.get("Records", []), handler=run):
         processor.process()
+    if figures is not None and counted:
+        published = figures.publish(read)
+        logger.info(
+            "figures published",
+            extra={
+                "views": published.figures.views,
+                "online": published.figures.online,
+                "as_of": published.figures.as_of,
+                "shards_written": published.shards_written,
+                "shards_unchanged": published.shards_unchanged,
+            },
+        )
     return dict(processor.response())

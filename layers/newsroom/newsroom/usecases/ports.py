@@ -13,7 +13,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, BinaryIO, Protocol
 
-from newsroom.domain.records import Entry, Failure, IndexedArticle, JobProgress, Stats, StoredConfig
+from newsroom.domain.records import (
+    NO_FIGURES,
+    Entry,
+    Failure,
+    IndexedArticle,
+    JobProgress,
+    Stats,
+    StoredConfig,
+    ViewFigures,
+)
 from newsroom.domain.search_terms import SearchHit
 from newsroom.domain.source_objects import SourceHead, SourceObject
 from newsroom.domain.view_counting import Reader, Tally, Url
@@ -28,6 +37,7 @@ class ArticleRecords(Protocol):
     def get(self, source_key: str) -> IndexedArticle | None: ...
     def get_many(self, source_keys: Iterable[str]) -> dict[str, IndexedArticle]: ...
     def url_owner(self, url: str) -> str | None: ...
+    def url_owners(self, urls: Iterable[str]) -> dict[str, str]: ...
     def waiting_for(self, url: str) -> list[str]: ...
     def apply(self, before: IndexedArticle | None, after: IndexedArticle) -> None:
         """Replace ``before`` by ``after``, and all it moves, atomically; or raise ``ConcurrentChange``."""
@@ -93,6 +103,23 @@ class InvalidationRecords(Protocol):
     def clear(self, reference: str) -> None: ...
 
 
+class FigureRecords(Protocol):
+    """The view figures last published: what a publish repeats in ``/stats.json``."""
+
+    def figures(self) -> ViewFigures: ...
+
+
+class NoFigures:
+    """No view counters (a test's index without them): the figures of a site nobody read yet."""
+
+    def figures(self) -> ViewFigures:
+        """Always none."""
+        return NO_FIGURES
+
+
+NO_VIEW_FIGURES = NoFigures()
+
+
 @dataclass(frozen=True)
 class ContentIndex:
     """The index, one store per aggregate (on AWS: one DynamoDB table, one owner per item)."""
@@ -104,6 +131,7 @@ class ContentIndex:
     jobs: JobRecords
     failures: FailureRecords
     invalidations: InvalidationRecords
+    figures: FigureRecords = NO_VIEW_FIGURES
 
 
 class SourceFiles(Protocol):
@@ -163,6 +191,11 @@ class ViewRecords(Protocol):
     def article_views(self, urls: Iterable[Url]) -> dict[Url, int]: ...
     def most_read(self, days: Iterable[date], limit: int) -> list[tuple[Url, int]]: ...
     def online(self, window: timedelta) -> tuple[int, datetime | None]: ...
+    def shard_views(self, shard: str) -> dict[Url, int]: ...
+    def figures(self) -> ViewFigures: ...
+    def put_figures(self, figures: ViewFigures) -> None: ...
+    def add_shards(self, shards: Iterable[str]) -> None: ...
+    def shards(self) -> tuple[str, ...]: ...
 
 
 class LogFiles(Protocol):

@@ -21,10 +21,11 @@ from newsroom.configuration.site_config import SiteConfig
 from newsroom.configuration.site_yaml import build_config
 from newsroom.domain.errors import ConcurrentChange
 from newsroom.domain.planner import LISTING_SIZE, RADIUS, Neighbours, neighbourhood
-from newsroom.domain.records import PUBLISHED, Entry, IndexedArticle, Placement, StoredConfig
+from newsroom.domain.records import PUBLISHED, Entry, IndexedArticle, Placement, StoredConfig, ViewFigures
 from newsroom.domain.site_paths import archive_url, feed_key, listing_url, page_key, shard_key
 from newsroom.usecases.ports import ContentIndex, SiteCounts
 from newsroom.web.assets import static_assets
+from newsroom.web.figure_outputs import stats_output
 from newsroom.web.outputs import Output
 from newsroom.web.page_outputs import (
     PageContext,
@@ -39,7 +40,6 @@ from newsroom.web.page_outputs import (
     sections_sitemap_output,
     shard_output,
     sitemap_index_output,
-    stats_output,
 )
 
 MAX_RENDER_PASSES = 5
@@ -234,8 +234,13 @@ class SiteRenderer:
             sitemap_index_output(self.ctx, [month for month, _ in self.index.counts.months(())]),
             sections_sitemap_output(self.ctx, self.categories()),
             news_sitemap_output(self.ctx, recent),
-            stats_output(self.ctx, self.index.counts.stats()),
+            stats_output(self.ctx.config, self.index.counts.stats(), self.figures()),
         ]
+
+    def figures(self) -> ViewFigures:
+        """The view figures last published, without articles gone since (deleted, or moved away)."""
+        figures = self.index.figures.figures()
+        return figures.keeping(self.index.articles.url_owners(figures.urls)) if figures.urls else figures
 
     def fixed_files(self) -> list[Output]:
         """Files that change only with a deployment or the configuration."""

@@ -8,7 +8,6 @@ rebuild be compared byte for byte with the incremental path.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,8 +16,16 @@ from newsroom.configuration.site_config import Link, SiteConfig
 from newsroom.domain.article import Article
 from newsroom.domain.editor_urls import picture_url
 from newsroom.domain.planner import Neighbours
-from newsroom.domain.records import Entry, Stats
-from newsroom.domain.site_paths import archive_url, feed_key, listing_url, page_key, shard_key
+from newsroom.domain.records import Entry
+from newsroom.domain.site_paths import (
+    archive_url,
+    feed_key,
+    listing_url,
+    page_key,
+    shard_key,
+    views_shard,
+    views_shard_key,
+)
 from newsroom.web.assets import asset_url
 from newsroom.web.dates import format_article_date, format_date_line, month_names, weekday_names
 from newsroom.web.feeds import FeedItem, news_sitemap, robots_txt, rss_feed, sitemap_index, sitemap_urlset
@@ -69,6 +76,7 @@ class PageContext:
             views=None,
             weekday_names=weekday_names(self.locale),
             description=self.config.description,
+            timezone=self.timezone,
         )
 
     def head(
@@ -177,6 +185,9 @@ def article_output(ctx: PageContext, article: Article, neighbours: Neighbours) -
         author=article.author,
         image=article.image,
         tags=article.tags,
+        url=article.url,
+        views_url="/" + views_shard_key(views_shard(article.url)),
+        views_shard=views_shard(article.url),
         body_html=article.body_html,
         newer=tuple(ctx.teaser(e) for e in neighbours.newer),
         older=tuple(ctx.teaser(e) for e in neighbours.older),
@@ -318,15 +329,3 @@ def search_page(ctx: PageContext, query: str, results: Sequence[Teaser], *, sear
     head = ctx.head(title, breadcrumb=ctx.breadcrumb(()))
     view = SearchView(head, query=query, results=tuple(results), searched=searched)
     return render_page(ctx.site_view(), view)
-
-
-def stats_output(ctx: PageContext, stats: Stats) -> Output:
-    """``/stats.json``: the live figures the browser fills into every page."""
-    body = {
-        "articles": stats.articles,
-        "members": ctx.config.members,
-        "web_links": ctx.config.web_links,
-        "views": 0,
-    }
-    data = json.dumps(body, sort_keys=True, separators=(",", ":")).encode("utf-8")
-    return Output("stats.json", data, content_type="application/json", cache_control=JSON_CACHE)

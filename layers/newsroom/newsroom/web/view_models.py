@@ -51,6 +51,8 @@ class SiteView:
     description: str = ""
     feed_url: str = "/rss.xml"
     search_url: str = "/api/search"
+    timezone: str = "UTC"
+    """The site's: the browser shows "as of" times in it, whoever reads."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -111,6 +113,12 @@ class ArticleView(PageView):
     body_html: str
     newer: tuple[Teaser, ...]
     older: tuple[Teaser, ...]
+    url: str = ""
+    """The article's own URL: the key of its count in ``views_url``."""
+    views_url: str = ""
+    """The shard file holding its view count (``/views/3f.json``), read by the browser."""
+    views_shard: str = ""
+    """That file's shard (``3f``): the browser reads it once ``/stats.json`` lists it."""
 
 
 @dataclass(frozen=True)

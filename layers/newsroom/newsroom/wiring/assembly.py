@@ -35,6 +35,7 @@ from newsroom.usecases.ports import ContentIndex, NoRedirects, Redirects
 from newsroom.usecases.publish import Publisher
 from newsroom.usecases.search import SearchService
 from newsroom.usecases.site_render import ContextLoader
+from newsroom.usecases.view_figures import FigurePublisher
 
 RETRIES = Config(retries={"max_attempts": 8, "mode": "adaptive"}, connect_timeout=5, read_timeout=20)
 
@@ -73,6 +74,7 @@ def content_index(client: Any, table: str, timezone: str = "UTC") -> ContentInde
         jobs=Jobs(shared),
         failures=Failures(shared),
         invalidations=PendingInvalidations(shared),
+        figures=ViewCounts(shared),
     )
 
 
@@ -85,17 +87,30 @@ def build_search(settings: SearchSettings, dynamodb: Any = None) -> SearchServic
 
 @dataclass(frozen=True)
 class HitsWorker:
-    """What the hits function needs: the counter, and where its failures are recorded."""
+    """What the hits function needs: the counter, the figures' publisher, where failures go."""
 
     counter: ViewCounter
     failures: Failures
+    figures: FigurePublisher
 
 
 def build_hits(settings: HitsSettings, dynamodb: Any = None, s3: Any = None) -> HitsWorker:
     """The hits function's core for ``settings``."""
     client = dynamodb if dynamodb is not None else boto3.client("dynamodb", config=RETRIES)
-    counter = build_view_counter(settings.content_table, settings.logs_bucket, settings.timezone, client, s3)
-    return HitsWorker(counter, Failures(Table(client, settings.content_table)))
+    s3_client = s3 if s3 is not None else boto3.client("s3", config=RETRIES)
+    counter = build_view_counter(
+        settings.content_table, settings.logs_bucket, settings.timezone, client, s3_client
+    )
+    index = content_index(client, settings.content_table, settings.timezone)
+    figures = FigurePublisher(
+        views=ViewCounts(Table(client, settings.content_table)),
+        articles=index.articles,
+        counts=index.counts,
+        site=SiteStore(s3_client, settings.site_bucket),
+        context=ContextLoader(index, settings),
+        timezone=settings.timezone,
+    )
+    return HitsWorker(counter, Failures(Table(client, settings.content_table)), figures)
 
 
 def build_view_counter(

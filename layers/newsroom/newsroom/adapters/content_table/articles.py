@@ -47,6 +47,11 @@ class Articles:
         item = self._table.get(f"URL#{url}", "URL")
         return str(item["source_key"]) if item else None
 
+    def url_owners(self, urls: Iterable[str]) -> dict[str, str]:
+        """The source key owning each of ``urls`` that has one (one batch read)."""
+        items = self._table.batch_get([(f"URL#{url}", "URL") for url in sorted(set(urls))])
+        return {str(item["pk"]).removeprefix("URL#"): str(item["source_key"]) for item in items}
+
     def waiting_for(self, url: str) -> list[str]:
         """The source keys refused because another file held ``url``, in key order."""
         items = self._table.query_all(

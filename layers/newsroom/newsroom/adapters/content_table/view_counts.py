@@ -1,14 +1,19 @@
 """View counters from the CDN's logs, each log file counted once.
 
 Items (this module alone spells them):
-- ``VIEWS`` / ``SITE``: the site's total views; ``VIEWS#<url>`` / ``TOTAL``: an article's.
+- ``VIEWS`` / ``SITE``: the site's total views.
+- ``VIEWSHARD#<shard>`` / ``<url>``: an article's views, in the partition of its shard file
+  (``site_paths.views_shard``), so that one query rewrites one ``views/<shard>.json``.
 - ``VIEWDAY#<yyyy-mm-dd>`` / ``<url>``: an article's views that day (the site's calendar),
   expiring after ``DAY_COUNTS_KEPT``: most read today and this week.
 - ``LOGFILE#<log key>`` / ``<etag>#<part>``: a part of a log file already counted.
 - ``SEEN#<reader>`` / ``<url>``: a reader's last counted view of an article (repeats within 30 minutes).
-- ``ONLINE`` / ``<reader>``: a reader's newest request to an article (readers online).
+- ``ONLINE#<5-minute slot>`` / ``<reader>``: a reader's newest request to an article in that
+  slot (readers online: the few slots before the newest line, never the whole day's readers).
 - ``SALT`` / ``<yyyy-mm-dd>``: the day's salt for reader hashes, deleted 48 hours after the day.
 - ``VIEWS`` / ``NEWEST``: the newest log line counted ("as of").
+- ``VIEWS`` / ``FIGURES``: the figures last published (``ViewFigures``), for ``/stats.json``.
+- ``VIEWS`` / ``SHARDS``: the set of shard files written (a string set: ``ADD`` is atomic).
 
 A file's counters are committed in parts of at most ``ACTIONS_PER_PART``
 ADDs, each in one transaction with its part's marker, whose condition makes
@@ -20,9 +25,11 @@ after it finds every part's marker.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterable
 from contextlib import suppress
+from dataclasses import asdict
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -30,6 +37,8 @@ from boto3.dynamodb.types import Binary
 
 from newsroom.adapters.content_table.table import Table, dump
 from newsroom.domain.errors import ConcurrentChange
+from newsroom.domain.records import NO_FIGURES, MostRead, ViewFigures
+from newsroom.domain.site_paths import views_shard
 from newsroom.domain.view_counting import Reader, Tally, Url, readers_online
 
 ACTIONS_PER_PART = 99  # a transaction holds 100 actions: these and the part's marker
@@ -37,10 +46,17 @@ DAY_COUNTS_KEPT = timedelta(days=9)
 STATE_KEPT = timedelta(hours=1)
 LOG_MARKERS_KEPT = timedelta(days=30)
 SALT_KEPT_AFTER_DAY = timedelta(hours=48)
+ONLINE_SLOT = timedelta(minutes=5)
 
 
 def _epoch(moment: datetime) -> int:
     return int(moment.timestamp())
+
+
+def _slot(moment: datetime) -> str:
+    """The 5-minute slot of a moment, as its partition names it (``ONLINE#2026-12-02T07:05``)."""
+    utc = moment.astimezone(UTC)
+    return f"ONLINE#{utc.replace(minute=utc.minute - utc.minute % 5, second=0, microsecond=0):%Y-%m-%dT%H:%M}"
 
 
 class ViewCounts:
@@ -115,7 +131,9 @@ class ViewCounts:
         total = sum(tally.views.values())
         if total:
             actions.append(self._add("VIEWS", "SITE", total))
-        actions += [self._add(f"VIEWS#{url}", "TOTAL", n) for url, n in sorted(tally.views.items())]
+        actions += [
+            self._add(f"VIEWSHARD#{views_shard(url)}", url, n) for url, n in sorted(tally.views.items())
+        ]
         for (day, url), n in sorted(tally.by_day.items()):
             expires = datetime(day.year, day.month, day.day, tzinfo=UTC) + DAY_COUNTS_KEPT
             actions.append(self._add(f"VIEWDAY#{day.isoformat()}", url, n, expires))
@@ -140,12 +158,25 @@ class ViewCounts:
             for (reader, url), at in sorted(tally.last_views.items())
         ]
         items += [
-            {"pk": "ONLINE", "sk": reader, "at": at.isoformat(), "expires_at": _epoch(at + STATE_KEPT)}
+            {"pk": _slot(at), "sk": reader, "at": at.isoformat(), "expires_at": _epoch(at + STATE_KEPT)}
             for reader, at in sorted(tally.last_seen.items())
         ]
         self._table.batch_write([{"PutRequest": {"Item": dump(i)}} for i in items], "reader state")
-        if tally.newest is not None and (self.newest() or tally.newest) <= tally.newest:
-            self._table.put({"pk": "VIEWS", "sk": "NEWEST", "at": tally.newest.isoformat()})
+        if tally.newest is not None:
+            self._advance_newest(tally.newest)
+
+    def _advance_newest(self, moment: datetime) -> None:
+        """Move "as of" forward only: a late file of older lines leaves it where it is."""
+        stamp = moment.astimezone(UTC).isoformat()
+        with suppress(self._table.client.exceptions.ConditionalCheckFailedException):
+            self._table.client.update_item(
+                TableName=self._table.name,
+                Key=dump({"pk": "VIEWS", "sk": "NEWEST"}),
+                UpdateExpression="SET #at = :at",
+                ConditionExpression="attribute_not_exists(#at) OR #at < :at",
+                ExpressionAttributeNames={"#at": "at"},
+                ExpressionAttributeValues=dump({":at": stamp}),
+            )
 
     # -- figures ----------------------------------------------------------------------------
     def site_views(self) -> int:
@@ -155,8 +186,15 @@ class ViewCounts:
 
     def article_views(self, urls: Iterable[Url]) -> dict[Url, int]:
         """The counted views of each article asked for (absent: none yet)."""
-        items = self._table.batch_get([(f"VIEWS#{url}", "TOTAL") for url in sorted(set(urls))])
-        return {str(i["pk"]).removeprefix("VIEWS#"): int(i.get("views", 0)) for i in items}
+        items = self._table.batch_get([(f"VIEWSHARD#{views_shard(url)}", url) for url in sorted(set(urls))])
+        return {str(i["sk"]): int(i.get("views", 0)) for i in items}
+
+    def shard_views(self, shard: str) -> dict[Url, int]:
+        """Every counted article of one shard file, with its views (one query: a shard is small)."""
+        items = self._table.query_all(
+            KeyConditionExpression="pk = :pk", ExpressionAttributeValues=dump({":pk": f"VIEWSHARD#{shard}"})
+        )
+        return {str(i["sk"]): int(i.get("views", 0)) for i in items}
 
     def most_read(self, days: Iterable[date], limit: int) -> list[tuple[Url, int]]:
         """The most read articles over ``days`` (the site's calendar), most views first, then by URL."""
@@ -174,13 +212,62 @@ class ViewCounts:
         newest = self.newest()
         if newest is None:
             return 0, None
-        items = self._table.query_all(
-            KeyConditionExpression="pk = :pk", ExpressionAttributeValues=dump({":pk": "ONLINE"})
-        )
-        last_seen = {str(i["sk"]): datetime.fromisoformat(str(i["at"])) for i in items}
+        last_seen: dict[Reader, datetime] = {}
+        slot = newest - window
+        while slot < newest + ONLINE_SLOT:
+            for item in self._table.query_all(
+                KeyConditionExpression="pk = :pk", ExpressionAttributeValues=dump({":pk": _slot(slot)})
+            ):
+                at = datetime.fromisoformat(str(item["at"]))
+                last_seen[str(item["sk"])] = max(at, last_seen.get(str(item["sk"]), at))
+            slot += ONLINE_SLOT
         return readers_online(last_seen, newest, window), newest
 
     def newest(self) -> datetime | None:
         """The newest log line counted so far."""
         item = self._table.get("VIEWS", "NEWEST")
         return datetime.fromisoformat(str(item["at"])) if item else None
+
+    # -- published figures -------------------------------------------------------------------
+    def figures(self) -> ViewFigures:
+        """The figures last published (none before the first log file)."""
+        item = self._table.get("VIEWS", "FIGURES")
+        if item is None:
+            return NO_FIGURES
+        data = json.loads(str(item["figures"]))
+        return ViewFigures(
+            views=int(data["views"]),
+            online=int(data["online"]),
+            as_of=data["as_of"],
+            today=tuple(MostRead(**line) for line in data["today"]),
+            week=tuple(MostRead(**line) for line in data["week"]),
+            shards=tuple(data.get("shards", ())),
+        )
+
+    def put_figures(self, figures: ViewFigures) -> None:
+        """Keep the figures just published, for the next writer of ``/stats.json``."""
+        data = {
+            "views": figures.views,
+            "online": figures.online,
+            "as_of": figures.as_of,
+            "today": [asdict(line) for line in figures.today],
+            "week": [asdict(line) for line in figures.week],
+            "shards": list(figures.shards),
+        }
+        self._table.put({"pk": "VIEWS", "sk": "FIGURES", "figures": json.dumps(data, ensure_ascii=False)})
+
+    def add_shards(self, shards: Iterable[str]) -> None:
+        """Note shard files as written (once written, always there): concurrent batches add, never erase."""
+        wanted = sorted(set(shards))
+        if wanted:
+            self._table.client.update_item(
+                TableName=self._table.name,
+                Key=dump({"pk": "VIEWS", "sk": "SHARDS"}),
+                UpdateExpression="ADD shards :s",
+                ExpressionAttributeValues={":s": {"SS": wanted}},
+            )
+
+    def shards(self) -> tuple[str, ...]:
+        """The shard files written so far."""
+        item = self._table.get("VIEWS", "SHARDS")
+        return tuple(sorted(str(shard) for shard in item.get("shards", ()))) if item else ()

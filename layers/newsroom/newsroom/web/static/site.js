@@ -6,6 +6,12 @@
  *   from the element's data-weekdays (Sunday first) and data-months attributes.
  * - [data-stat]: figures refreshed from the JSON at [data-stats-url]; the
  *   render-time values stay when anything goes wrong.
+ * - [data-stat-time]: the time the figures are "as of", in the site's time
+ *   zone (data-timezone); [data-most-read]: the most-read lists, built with
+ *   textContent only; [data-figures] modules stay hidden until they have some.
+ * - [data-article-views]: the article's own count, from its shard file
+ *   ({url: views}), asked for only when /stats.json lists that shard as
+ *   written (view_shards); a shard or URL not there means no view yet.
  */
 (function () {
   "use strict";
@@ -84,6 +90,70 @@
     }
   }
 
+  function isCount(value) {
+    return typeof value === "number" && isFinite(value) && value >= 0;
+  }
+
+  function isLocalUrl(value) {
+    return typeof value === "string" && value.charAt(0) === "/" && value.charAt(1) !== "/" &&
+      value.indexOf("\\") === -1;
+  }
+
+  function showTime(element, stamp) {
+    var moment = new Date(stamp);
+    if (typeof stamp !== "string" || isNaN(moment.getTime())) {
+      return false;
+    }
+    var options = { hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
+    var zone = element.getAttribute("data-timezone");
+    if (zone) {
+      options.timeZone = zone;
+    }
+    var text;
+    try {
+      text = new Intl.DateTimeFormat(document.documentElement.lang || undefined, options).format(moment);
+      var day = { day: "numeric", month: "numeric", timeZone: options.timeZone };
+      var dayFormat = new Intl.DateTimeFormat(document.documentElement.lang || undefined, day);
+      if (dayFormat.format(moment) !== dayFormat.format(new Date())) {
+        text += " " + dayFormat.format(moment);
+      }
+    } catch (error) {
+      text = stamp.slice(11, 16) + " UTC";
+    }
+    element.textContent = text;
+    element.setAttribute("title", stamp);
+    return true;
+  }
+
+  function fillList(list, lines, format) {
+    var shown = 0;
+    while (list.firstChild) {
+      list.removeChild(list.firstChild);
+    }
+    (Array.isArray(lines) ? lines : []).forEach(function (line) {
+      if (!line || typeof line.title !== "string" || !isLocalUrl(line.url) || !isCount(line.views)) {
+        return;
+      }
+      var item = document.createElement("li");
+      var link = document.createElement("a");
+      link.href = line.url;
+      link.textContent = line.title;
+      var views = document.createElement("span");
+      views.className = "views";
+      views.textContent = format(Math.floor(line.views));
+      item.appendChild(link);
+      item.appendChild(document.createTextNode(" "));
+      item.appendChild(views);
+      list.appendChild(item);
+      shown += 1;
+    });
+    list.hidden = shown === 0;
+    if (list.previousElementSibling && list.previousElementSibling.tagName === "H3") {
+      list.previousElementSibling.hidden = shown === 0;
+    }
+    return shown;
+  }
+
   function applyStats(data) {
     if (!data || typeof data !== "object") {
       return;
@@ -92,10 +162,61 @@
     all("[data-stat]").forEach(function (element) {
       var name = element.getAttribute("data-stat");
       var value = Object.prototype.hasOwnProperty.call(data, name) ? data[name] : null;
-      if (typeof value === "number" && isFinite(value) && value >= 0) {
+      if (isCount(value)) {
         element.textContent = format(Math.floor(value));
       }
     });
+    var hasTime = false;
+    all("[data-stat-time]").forEach(function (element) {
+      hasTime = showTime(element, data[element.getAttribute("data-stat-time")]) || hasTime;
+    });
+    all("[data-figures=online]").forEach(function (module) {
+      module.hidden = !(hasTime && isCount(data.online));
+    });
+    var lists = data.most_read && typeof data.most_read === "object" ? data.most_read : {};
+    var shown = 0;
+    all("[data-most-read]").forEach(function (list) {
+      shown += fillList(list, lists[list.getAttribute("data-most-read")], format);
+    });
+    all("[data-figures=most_read]").forEach(function (module) {
+      module.hidden = shown === 0;
+    });
+  }
+
+  function fetchArticleViews(stats) {
+    var holder = document.querySelector("[data-article-views]");
+    var url = holder && holder.getAttribute("data-article-views");
+    var shard = holder && holder.getAttribute("data-shard");
+    var page = holder && holder.getAttribute("data-url");
+    var target = holder && holder.querySelector("[data-views]");
+    if (!isLocalUrl(url) || !shard || !page || !target || !stats || !Array.isArray(stats.view_shards)) {
+      return;
+    }
+    function show(value) {
+      if (isCount(value)) {
+        target.textContent = numberFormatter()(Math.floor(value));
+        holder.hidden = false;
+      }
+    }
+    if (stats.view_shards.indexOf(shard) === -1 || typeof window.fetch !== "function") {
+      show(0); /* no article of this shard was read yet: no file to ask for */
+      return;
+    }
+    window
+      .fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) {
+        return response.ok ? response.json() : null;
+      })
+      .then(function (data) {
+        safely(function () {
+          if (data && typeof data === "object") {
+            show(Object.prototype.hasOwnProperty.call(data, page) ? data[page] : 0);
+          }
+        });
+      })
+      .catch(function () {
+        /* the count stays hidden */
+      });
   }
 
   function fetchStats() {
@@ -112,6 +233,9 @@
       .then(function (data) {
         safely(function () {
           applyStats(data);
+        });
+        safely(function () {
+          fetchArticleViews(data);
         });
       })
       .catch(function () {
