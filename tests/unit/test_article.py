@@ -141,3 +141,13 @@ def test_an_opened_front_matter_that_never_closes_is_named() -> None:
     # A body that merely starts with a rule is Markdown, not front matter: its own reason.
     with pytest.raises(RejectedSource, match=r"^missing title"):
         parse("---\n\nNội dung.\n")
+
+
+def test_an_old_hit_count_in_front_matter_is_the_articles_base_figure() -> None:
+    def views(front: str) -> int:
+        return parse(f"---\ntitle: A\n{front}---\nx\n").views_base
+
+    assert (views(""), views("views: 1520\n")) == (0, 1520)
+    for bad in ("views: many\n", "views: -1\n", "views: 1.5\n", "views: true\n"):
+        with pytest.raises(RejectedSource, match="'views'"):
+            views(bad)

@@ -57,6 +57,8 @@ class Article:
     tags: tuple[str, ...]
     status: str
     body_html: str
+    views_base: int = 0
+    """Views before this site counted (front matter ``views:``, a moved portal's hits): the page adds them."""
 
     @property
     def url(self) -> str:
@@ -364,4 +366,21 @@ def parse_article(
         tags=_tags(meta.get("tags")),
         status=status,
         body_html=rendered.html,
+        views_base=_views_base(meta.get("views")),
     )
+
+
+MAX_VIEWS_BASE = 10**12
+
+
+def _views_base(value: Any) -> int:
+    """The article's old view count: a whole number, 0 when absent."""
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise RejectedSource(
+            "front matter field 'views' must be a whole number like 1234 (the old hit count)"
+        )
+    if not 0 <= value <= MAX_VIEWS_BASE:
+        raise RejectedSource(f"front matter field 'views' must be between 0 and {MAX_VIEWS_BASE:,}")
+    return value

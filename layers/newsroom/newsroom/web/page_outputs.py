@@ -188,6 +188,7 @@ def article_output(ctx: PageContext, article: Article, neighbours: Neighbours) -
         url=article.url,
         views_url="/" + views_shard_key(views_shard(article.url)),
         views_shard=views_shard(article.url),
+        views_base=article.views_base,
         body_html=article.body_html,
         newer=tuple(ctx.teaser(e) for e in neighbours.newer),
         older=tuple(ctx.teaser(e) for e in neighbours.older),

@@ -119,6 +119,8 @@ class ArticleView(PageView):
     """The shard file holding its view count (``/views/3f.json``), read by the browser."""
     views_shard: str = ""
     """That file's shard (``3f``): the browser reads it once ``/stats.json`` lists it."""
+    views_base: int = 0
+    """The configured old count the browser adds (a fixed setting of the file, not a moving figure)."""
 
 
 @dataclass(frozen=True)

@@ -153,6 +153,8 @@ def _item_from_article(record: IndexedArticle) -> dict[str, Any]:
             status=a.status,
             body=Binary(body),
         )
+        if a.views_base:
+            item["views_base"] = a.views_base
     return item
 
 
@@ -180,6 +182,7 @@ def _article_from_item(item: dict[str, Any]) -> IndexedArticle:
             tags=tuple(str(t) for t in item.get("tags", [])),
             status=str(item["status"]),
             body_html=zlib.decompress(raw).decode("utf-8"),
+            views_base=int(item.get("views_base", 0)),
         )
     return IndexedArticle(
         source_key=str(item["source_key"]),

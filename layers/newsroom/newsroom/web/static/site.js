@@ -192,9 +192,11 @@
     if (!isLocalUrl(url) || !shard || !page || !target || !stats || !Array.isArray(stats.view_shards)) {
       return;
     }
+    var base = parseInt(holder.getAttribute("data-base") || "0", 10);
+    base = isCount(base) ? base : 0;
     function show(value) {
       if (isCount(value)) {
-        target.textContent = numberFormatter()(Math.floor(value));
+        target.textContent = numberFormatter()(base + Math.floor(value));
         holder.hidden = false;
       }
     }
