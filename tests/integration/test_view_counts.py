@@ -93,13 +93,13 @@ def test_a_file_of_many_articles_is_committed_in_parts_and_a_retry_finishes_it(
     t0 = datetime(2024, 4, 28, 7, 0, tzinfo=UTC)
     upload(
         clients, "cf/big.gz", [line(t0, f"/tin-tuc/a{n:03d}.html") for n in range(120)]
-    )  # 241 ADDs: 3 parts
+    )  # 120 pairs: 2 claim parts; 241 ADDs: 3 counter parts
     real = clients.dynamodb.transact_write_items
     calls = {"n": 0}
 
     def fail_the_second_part(**request: Any) -> Any:
         calls["n"] += 1
-        if calls["n"] == 2:
+        if calls["n"] == 4:  # the second counter part, after both claim parts and the first counter part
             raise RuntimeError("the network went away (injected)")
         return real(**request)
 
@@ -139,3 +139,27 @@ def test_two_deliveries_of_one_file_at_once_count_it_once(site: tuple[Settings, 
     if errors:
         counter(settings, clients).count("cf/twin.gz")  # SQS redelivers the loser
     assert counter(settings, clients).views.site_views() == 60
+
+
+def test_a_file_judged_on_state_a_concurrent_file_moved_judges_again(
+    site: tuple[Settings, Clients], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two files of one reader's requests 5 minutes apart, the second judged before the first landed."""
+    from newsroom.adapters.content_table.view_commit import ViewCommit  # noqa: PLC0415
+
+    settings, clients = site
+    t0 = datetime(2024, 4, 28, 7, 0, tzinfo=UTC)
+    upload(clients, "cf/a.gz", [line(t0, ARTICLE)])
+    upload(clients, "cf/b.gz", [line(t0 + timedelta(minutes=5), ARTICLE)])
+    counter(settings, clients).count("cf/a.gz")
+    real, stale = ViewCommit._seen, {"reads": 0}
+
+    def read_before_a_landed(self: ViewCommit, pairs: Any) -> Any:
+        stale["reads"] += 1
+        return {} if stale["reads"] == 1 else real(self, pairs)  # the first read: as if a were not in yet
+
+    monkeypatch.setattr(ViewCommit, "_seen", read_before_a_landed)
+    report = counter(settings, clients).count("cf/b.gz")
+    assert stale["reads"] == 2, "the stale judgement was not refused and judged again"
+    assert report.views == 0 and dict(report.tally.skipped) == {"repeat within 30 minutes": 1}
+    assert counter(settings, clients).views.site_views() == 1

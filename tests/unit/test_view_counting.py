@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import gzip
 import io
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from newsroom.domain.access_logs import LogReport, Request, read_log
 from newsroom.domain.view_counting import (
     article_url,
     count_views,
     is_bot,
+    judge,
     reader_of,
     readers_online,
+    views_among,
 )
 
 from tests.unit.test_access_logs import AWS_SAMPLE
@@ -41,7 +46,9 @@ def request(
     return replace(base, **changes)  # type: ignore[arg-type]
 
 
-def count(requests: list[Request], earlier: dict[tuple[str, str], datetime] | None = None) -> dict[str, int]:
+def count(
+    requests: list[Request], earlier: dict[tuple[str, str], Sequence[datetime]] | None = None
+) -> dict[str, int]:
     return dict(count_views(requests, salt, earlier or {}, hanoi_day).views)
 
 
@@ -125,7 +132,7 @@ def test_a_reader_coming_back_within_30_minutes_counts_once_and_after_counts_aga
 def test_a_repeat_is_judged_by_what_earlier_files_counted() -> None:
     first = count_views([request(T0)], salt, {}, hanoi_day)
     later = [request(T0 + timedelta(minutes=10)), request(T0 + timedelta(minutes=45))]
-    assert count(later, first.last_views) == {ARTICLE: 1}
+    assert count(later, first.seen) == {ARTICLE: 1}
 
 
 def test_lines_out_of_time_order_are_counted_in_time_order() -> None:
@@ -184,3 +191,45 @@ def test_paths_no_article_of_ours_can_have_are_not_views() -> None:
     assert article_url("/tin-tuc/h%00i.html") is None
     assert article_url("/tin-tuc/h%FFi.html") is None
     assert article_url("/tin-tuc/h%E1%BB%99i.html") == "/tin-tuc/hội.html"
+
+
+def test_a_late_request_never_takes_a_view_away_and_the_chain_is_judged_whole() -> None:
+    """Requests at 0, 20 and 40 minutes are two views however they arrive (a chain, not pairs)."""
+    minutes = [T0 + timedelta(minutes=m) for m in (0, 20, 40)]
+    assert views_among(minutes) == [minutes[0], minutes[2]]
+    pair = ("reader", ARTICLE)
+    seen: dict[tuple[str, str], tuple[datetime, ...]] = {}
+    added = []
+    for moment in (minutes[1], minutes[0], minutes[2]):  # 20 first: alone it is a view
+        tally = judge({pair: [moment]}, seen, hanoi_day)
+        added.append(tally.views[ARTICLE])
+        seen = tally.seen
+    assert added == [1, 0, 1]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.integers(0, 6 * 60), min_size=1, max_size=30),
+    st.randoms(use_true_random=False),
+    st.integers(1, 5),
+)
+def test_any_split_and_order_of_the_requests_adds_up_to_the_views_of_them_all(
+    minutes: list[int], rng: Any, files: int
+) -> None:
+    times = [T0 + timedelta(minutes=m) for m in minutes]
+    split: list[list[datetime]] = [[] for _ in range(files)]
+    for moment in times:
+        split[rng.randrange(files)].append(moment)
+    rng.shuffle(split)
+    pair = ("reader", ARTICLE)
+    seen: dict[tuple[str, str], tuple[datetime, ...]] = {}
+    total, days = 0, Counter[date]()
+    for part in split:
+        tally = judge({pair: part} if part else {}, seen, hanoi_day)
+        assert all(n >= 0 for n in tally.views.values())
+        total += tally.views[ARTICLE]
+        days.update({day: n for (day, _url), n in tally.by_day.items()})
+        seen = tally.seen or seen
+    expected = views_among(times)
+    assert total == len(expected)
+    assert +days == Counter(hanoi_day(moment) for moment in expected)

@@ -5,7 +5,12 @@ listing, feed, asset, ``/api/``, ``/media/``, the 404 page or a redirect),
 from a client that is not a bot by the crawler-user-agents patterns (the
 maintained list that catches ``curl``, ``python-requests`` and HeadlessChrome),
 matched once per distinct agent. The same reader opening the same article
-again within ``REPEAT_WINDOW`` counts once.
+again within ``REPEAT_WINDOW`` counts once: of one reader's requests for one
+article, the earliest is a view, and each next one 30 minutes or more after
+the last view is one again (``views_among``). That depends only on the set
+of requests, never on the order log files arrive in, and a request arriving
+late never takes a view away (adding a request adds at most views), so the
+counters only ever grow and every delivery order ends in the same counts.
 
 A reader is only ever a hash of (client address, user agent) with a salt
 that rotates daily: raw addresses are never kept. Everything here is pure;
@@ -17,7 +22,7 @@ from __future__ import annotations
 import functools
 import hashlib
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from urllib.parse import unquote
@@ -26,6 +31,8 @@ from newsroom.domain.access_logs import Request
 from newsroom.domain.article import RESERVED_FOLDERS
 
 REPEAT_WINDOW = timedelta(minutes=30)
+MAX_TIMES_KEPT = 400
+"""Requests kept per reader, article and day to judge repeats; more in a day is no human reading."""
 ONLINE_WINDOW = timedelta(minutes=15)
 VIEW_STATUSES = frozenset({200, 304})
 NOT_ARTICLES = frozenset({"index.html", "404.html"})
@@ -83,8 +90,9 @@ class Tally:
 
     views: Counter[Url] = field(default_factory=Counter)
     by_day: Counter[tuple[date, Url]] = field(default_factory=Counter)
-    last_views: dict[tuple[Reader, Url], datetime] = field(default_factory=dict)
-    """The newest counted view of each (reader, article): the next file's repeats are judged by it."""
+    """Views added per day and article; a late request may move a view to another day (-1 and +1)."""
+    seen: dict[tuple[Reader, Url], tuple[datetime, ...]] = field(default_factory=dict)
+    """Every request time of each (reader, article) so far: the next file's repeats are judged by it."""
     last_seen: dict[Reader, datetime] = field(default_factory=dict)
     """Each reader's newest request to an article: who is online."""
     newest: datetime | None = None
@@ -100,8 +108,56 @@ class Candidates:
 
     @property
     def keys(self) -> set[tuple[Reader, Url]]:
-        """The (reader, article) pairs whose earlier views decide the repeats."""
+        """The (reader, article) pairs whose earlier requests decide the repeats."""
         return {(view.reader, view.url) for view in self.views}
+
+    def by_pair(self) -> dict[tuple[Reader, Url], list[datetime]]:
+        """The request times of each (reader, article), in time order."""
+        grouped: dict[tuple[Reader, Url], list[datetime]] = {}
+        for view in self.views:
+            grouped.setdefault((view.reader, view.url), []).append(view.at)
+        return grouped
+
+
+def views_among(times: Iterable[datetime]) -> list[datetime]:
+    """The requests of one reader for one article that are views: the earliest, then each 30 minutes on."""
+    views: list[datetime] = []
+    for moment in sorted(set(times)):
+        if not views or moment - views[-1] >= REPEAT_WINDOW:
+            views.append(moment)
+    return views
+
+
+def judge(
+    new: Mapping[tuple[Reader, Url], Sequence[datetime]],
+    stored: Mapping[tuple[Reader, Url], Sequence[datetime]],
+    day_of: Callable[[datetime], date],
+) -> Tally:
+    """What ``new`` requests add to the views ``stored`` requests made (pairs judged on their own).
+
+    ``day_of`` is the site's calendar day of a moment (most read today
+    follows the readers' day, not UTC's).
+    """
+    tally = Tally()
+    for pair, times in sorted(new.items()):
+        before = tuple(sorted(set(stored.get(pair, ()))))
+        room = max(0, MAX_TIMES_KEPT - len(before))
+        fresh = sorted(set(times) - set(before))[:room]
+        merged = tuple(sorted((*before, *fresh)))
+        old, now = views_among(before), views_among(merged)
+        url = pair[1]
+        added = len(now) - len(old)  # never negative: a request more never takes a view away
+        if added:
+            tally.views[url] += added
+        days = Counter(day_of(moment) for moment in now)
+        days.subtract(day_of(moment) for moment in old)
+        for day, moved in days.items():
+            if moved:
+                tally.by_day[(day, url)] += moved
+        tally.skipped["repeat within 30 minutes"] += len(times) - added
+        tally.seen[pair] = merged
+    tally.skipped = +tally.skipped
+    return tally
 
 
 def candidate_views(requests: Iterable[Request], salt_for: Callable[[date], bytes]) -> Candidates:
@@ -121,37 +177,31 @@ def candidate_views(requests: Iterable[Request], salt_for: Callable[[date], byte
 
 def tally_views(
     candidates: Candidates,
-    earlier: Mapping[tuple[Reader, Url], datetime],
+    earlier: Mapping[tuple[Reader, Url], Sequence[datetime]],
     day_of: Callable[[datetime], date],
 ) -> Tally:
-    """Count the candidates, a repeat within ``REPEAT_WINDOW`` of a counted view counted once.
-
-    ``earlier`` holds the newest counted view of (reader, article) from files
-    already counted; ``day_of`` is the site's calendar day of a moment (most
-    read today follows the readers' day, not UTC's).
-    """
-    tally = Tally(skipped=Counter(candidates.skipped))
-    for view in candidates.views:
-        key = (view.reader, view.url)
-        previous = tally.last_views.get(key) or earlier.get(key)
-        tally.last_seen[view.reader] = max(view.at, tally.last_seen.get(view.reader, view.at))
-        tally.newest = view.at if tally.newest is None else max(tally.newest, view.at)
-        if previous is not None and abs(view.at - previous) < REPEAT_WINDOW:
-            tally.skipped["repeat within 30 minutes"] += 1
-            continue
-        tally.views[view.url] += 1
-        tally.by_day[(day_of(view.at), view.url)] += 1
-        tally.last_views[key] = view.at
+    """The file's views (``judge`` against ``earlier``, earlier files' request times), and who is online."""
+    tally = judge(candidates.by_pair(), earlier, day_of)
+    tally.skipped.update(candidates.skipped)
+    tally.last_seen, tally.newest = readers_seen(candidates)
     return tally
+
+
+def readers_seen(candidates: Candidates) -> tuple[dict[Reader, datetime], datetime | None]:
+    """Each reader's newest request to an article, and the newest of all: who is online, as of when."""
+    last_seen: dict[Reader, datetime] = {}
+    for view in candidates.views:
+        last_seen[view.reader] = max(view.at, last_seen.get(view.reader, view.at))
+    return last_seen, max(last_seen.values(), default=None)
 
 
 def count_views(
     requests: Iterable[Request],
     salt_for: Callable[[date], bytes],
-    earlier: Mapping[tuple[Reader, Url], datetime],
+    earlier: Mapping[tuple[Reader, Url], Sequence[datetime]],
     day_of: Callable[[datetime], date],
 ) -> Tally:
-    """``candidate_views`` then ``tally_views``, when the earlier views are known up front."""
+    """``candidate_views`` then ``tally_views``, when the earlier requests are known up front."""
     return tally_views(candidate_views(requests, salt_for), earlier, day_of)
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from newsroom.domain.access_logs import LogReport, read_log
-from newsroom.domain.view_counting import Tally, Url, candidate_views, tally_views
+from newsroom.domain.view_counting import Tally, Url, candidate_views, readers_seen
 from newsroom.usecases.ports import LogFiles, ViewRecords
 
 
@@ -60,6 +60,8 @@ class ViewCounter:
             candidates = candidate_views(read_log(stream, report), salt_for)
         finally:
             stream.close()
-        tally = tally_views(candidates, self.views.earlier_views(candidates.keys), day_of)
-        parts = self.views.commit(key, etag, tally)
+        parts, tally = self.views.commit(key, etag, candidates.by_pair(), day_of)
+        tally.skipped.update(candidates.skipped)
+        tally.last_seen, tally.newest = readers_seen(candidates)
+        self.views.note_readers(tally)
         return CountReport(key, report, tally, parts, frozenset(view.url for view in candidates.views))

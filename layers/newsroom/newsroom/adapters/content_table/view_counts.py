@@ -5,9 +5,11 @@ Items (this module alone spells them):
 - ``VIEWSHARD#<shard>`` / ``<url>``: an article's views, in the partition of its shard file
   (``site_paths.views_shard``), so that one query rewrites one ``views/<shard>.json``.
 - ``VIEWDAY#<yyyy-mm-dd>`` / ``<url>``: an article's views that day (the site's calendar),
-  expiring after ``DAY_COUNTS_KEPT``: most read today and this week.
-- ``LOGFILE#<log key>`` / ``<etag>#<part>``: a part of a log file already counted.
-- ``SEEN#<reader>`` / ``<url>``: a reader's last counted view of an article (repeats within 30 minutes).
+  expiring after ``view_commit.DAY_COUNTS_KEPT``: most read today and this week.
+- ``LOGFILE#<log key>`` / ``<etag>#claims#<n>``, ``<etag>#counts#<n>``: a part of a log file
+  already counted (``view_commit``).
+- ``SEEN#<reader>`` / ``<url>``: every request time of a reader for an article that day, and a
+  version (repeats within 30 minutes, judged on all of them).
 - ``ONLINE#<5-minute slot>`` / ``<reader>``: a reader's newest request to an article in that
   slot (readers online: the few slots before the newest line, never the whole day's readers).
 - ``SALT`` / ``<yyyy-mm-dd>``: the day's salt for reader hashes, deleted 48 hours after the day.
@@ -15,36 +17,29 @@ Items (this module alone spells them):
 - ``VIEWS`` / ``FIGURES``: the figures last published (``ViewFigures``), for ``/stats.json``.
 - ``VIEWS`` / ``SHARDS``: the set of shard files written (a string set: ``ADD`` is atomic).
 
-A file's counters are committed in parts of at most ``ACTIONS_PER_PART``
-ADDs, each in one transaction with its part's marker, whose condition makes
-a duplicate delivery, a retry or a concurrent twin skip the part: the counts
-move once. The reader state is written after every part, with plain puts: a
-retry that fails before it computes the same parts again; one that fails
-after it finds every part's marker.
+A file is committed once by ``view_commit.ViewCommit`` (claims, then
+counts, each part with its marker). Who is online is written after it with
+plain puts: a retry writes the same items again.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import asdict
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
 from boto3.dynamodb.types import Binary
 
 from newsroom.adapters.content_table.table import Table, dump
-from newsroom.domain.errors import ConcurrentChange
+from newsroom.adapters.content_table.view_commit import ViewCommit
 from newsroom.domain.records import NO_FIGURES, MostRead, ViewFigures
 from newsroom.domain.site_paths import views_shard
 from newsroom.domain.view_counting import Reader, Tally, Url, readers_online
 
-ACTIONS_PER_PART = 99  # a transaction holds 100 actions: these and the part's marker
-DAY_COUNTS_KEPT = timedelta(days=9)
 STATE_KEPT = timedelta(hours=1)
-LOG_MARKERS_KEPT = timedelta(days=30)
 SALT_KEPT_AFTER_DAY = timedelta(hours=48)
 ONLINE_SLOT = timedelta(minutes=5)
 
@@ -64,6 +59,7 @@ class ViewCounts:
 
     def __init__(self, table: Table) -> None:
         self._table = table
+        self._commit = ViewCommit(table)
 
     # -- salts ------------------------------------------------------------------------
     def salt(self, day: date) -> bytes:
@@ -90,78 +86,24 @@ class ViewCounts:
         value = item["salt"]
         return bytes(value.value if isinstance(value, Binary) else value)
 
-    # -- repeats --------------------------------------------------------------------------
-    def earlier_views(self, keys: Iterable[tuple[Reader, Url]]) -> dict[tuple[Reader, Url], datetime]:
-        """The last counted view of each (reader, article) that earlier files recorded."""
-        wanted = [(f"SEEN#{reader}", url) for reader, url in sorted(set(keys))]
-        found: dict[tuple[Reader, Url], datetime] = {}
-        for item in self._table.batch_get(wanted):
-            found[(str(item["pk"]).removeprefix("SEEN#"), str(item["sk"]))] = datetime.fromisoformat(
-                str(item["at"])
-            )
-        return found
-
     # -- commit ---------------------------------------------------------------------------
-    def commit(self, log_key: str, etag: str, tally: Tally) -> int:
-        """Add one file's tally, once; returns the parts committed now (0: all were already counted)."""
-        actions = self._counter_actions(tally)
-        parts = [actions[i : i + ACTIONS_PER_PART] for i in range(0, len(actions), ACTIONS_PER_PART)]
-        committed = 0
-        for number, part in enumerate(parts):
-            marker = {
-                "pk": f"LOGFILE#{log_key}",
-                "sk": f"{etag}#{number}",
-                "expires_at": _epoch(datetime.now(UTC) + LOG_MARKERS_KEPT),
-            }
-            put = self._table.put_action(marker, ConditionExpression="attribute_not_exists(pk)")
-            try:
-                self._table.client.transact_write_items(TransactItems=[*part, put])
-                committed += 1
-            except self._table.client.exceptions.TransactionCanceledException as exc:
-                reasons = exc.response.get("CancellationReasons", [])
-                if reasons and reasons[-1].get("Code") == "ConditionalCheckFailed":
-                    continue  # this part was counted by an earlier delivery
-                raise ConcurrentChange(f"{log_key}: part {number} met a concurrent change") from exc
-        self._write_state(tally)
-        return committed
+    def commit(
+        self,
+        log_key: str,
+        etag: str,
+        requests: Mapping[tuple[Reader, Url], Sequence[datetime]],
+        day_of: Callable[[datetime], date],
+    ) -> tuple[int, Tally]:
+        """Count one file's requests once (``ViewCommit``): the parts committed now, what the file added."""
+        return self._commit.commit(log_key, etag, requests, day_of)
 
-    def _counter_actions(self, tally: Tally) -> list[dict[str, Any]]:
-        """The ADDs of a tally, in an order that depends only on the tally."""
-        actions: list[dict[str, Any]] = []
-        total = sum(tally.views.values())
-        if total:
-            actions.append(self._add("VIEWS", "SITE", total))
-        actions += [
-            self._add(f"VIEWSHARD#{views_shard(url)}", url, n) for url, n in sorted(tally.views.items())
-        ]
-        for (day, url), n in sorted(tally.by_day.items()):
-            expires = datetime(day.year, day.month, day.day, tzinfo=UTC) + DAY_COUNTS_KEPT
-            actions.append(self._add(f"VIEWDAY#{day.isoformat()}", url, n, expires))
-        return actions
-
-    def _add(self, pk: str, sk: str, n: int, expires: datetime | None = None) -> dict[str, Any]:
-        expression, values = "ADD #v :n", {":n": n}
-        if expires is not None:
-            expression, values = expression + " SET expires_at = :e", {**values, ":e": _epoch(expires)}
-        return self._table.update_action(
-            pk,
-            sk,
-            UpdateExpression=expression,
-            ExpressionAttributeNames={"#v": "views"},
-            ExpressionAttributeValues=dump(values),
-        )
-
-    def _write_state(self, tally: Tally) -> None:
-        """Who read what when, for the next file's repeats and for readers online (expiring soon)."""
+    def note_readers(self, tally: Tally) -> None:
+        """Who read when, for readers online (expiring soon), and the newest line counted."""
         items = [
-            {"pk": f"SEEN#{reader}", "sk": url, "at": at.isoformat(), "expires_at": _epoch(at + STATE_KEPT)}
-            for (reader, url), at in sorted(tally.last_views.items())
-        ]
-        items += [
             {"pk": _slot(at), "sk": reader, "at": at.isoformat(), "expires_at": _epoch(at + STATE_KEPT)}
             for reader, at in sorted(tally.last_seen.items())
         ]
-        self._table.batch_write([{"PutRequest": {"Item": dump(i)}} for i in items], "reader state")
+        self._table.batch_write([{"PutRequest": {"Item": dump(i)}} for i in items], "readers online")
         if tally.newest is not None:
             self._advance_newest(tally.newest)
 
