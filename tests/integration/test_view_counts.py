@@ -163,3 +163,24 @@ def test_a_file_judged_on_state_a_concurrent_file_moved_judges_again(
     assert stale["reads"] == 2, "the stale judgement was not refused and judged again"
     assert report.views == 0 and dict(report.tally.skipped) == {"repeat within 30 minutes": 1}
     assert counter(settings, clients).views.site_views() == 1
+
+
+def test_the_readers_day_is_the_sites_and_a_deleted_salt_is_never_made_again(
+    site: tuple[Settings, Clients],
+) -> None:
+    settings, clients = site
+    midnight_utc = datetime(2024, 4, 29, 0, 0, tzinfo=UTC)  # 07:00 in Hà Nội: the same site day
+    upload(clients, "cf/m1.gz", [line(midnight_utc - timedelta(minutes=10), ARTICLE)])
+    upload(clients, "cf/m2.gz", [line(midnight_utc + timedelta(minutes=10), ARTICLE)])
+    views = counter(settings, clients)
+    views.count("cf/m1.gz")
+    assert views.count("cf/m2.gz").views == 0, "a reader became another one at UTC midnight"
+    # The salt of that day is deleted (its 48 hours are over): a late file of the day is skipped, not
+    # judged with a new salt that would make its readers new ones.
+    clients.dynamodb.delete_item(
+        TableName=settings.content_table, Key={"pk": {"S": "SALT"}, "sk": {"S": "2024-04-29"}}
+    )
+    upload(clients, "cf/m3.gz", [line(midnight_utc + timedelta(hours=2), ARTICLE)])
+    late = views.count("cf/m3.gz")
+    assert late.views == 0 and dict(late.tally.skipped) == {"older than its readers' salt (48 hours)": 1}
+    assert views.views.site_views() == 1

@@ -154,3 +154,24 @@ def test_an_article_page_names_its_shard_and_carries_no_figure(site: Site) -> No
     assert after["ETag"] == before["ETag"], "a view re-rendered a page"
     assert BROWSER  # the readers above are browsers, not bots
     assert site.json(views_shard_key(views_shard(A))) == {A: 5}
+
+
+def test_figures_that_fail_to_publish_send_the_batch_back_with_the_reason(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site.publish("articles/tin-tuc/bai-a.md", article("Bài A", "bai-a"))
+
+    def refused(**request: Any) -> Any:
+        raise RuntimeError("AccessDenied (injected)")
+
+    real = site.clients.s3.put_object
+    monkeypatch.setattr(site.clients.s3, "put_object", refused)
+    import gzip  # noqa: PLC0415
+
+    real(Bucket=LOGS, Key="cdn/E1.f.gz", Body=gzip.compress(HEADER + b"".join(readers(A, 2, T0))))
+    assert site.deliver_log("cdn/E1.f.gz") == {"batchItemFailures": [{"itemIdentifier": "m1"}]}
+    failure = site.hits.failures.get("m1")
+    assert failure is not None and failure.reason.startswith("figures: RuntimeError: AccessDenied")
+    monkeypatch.setattr(site.clients.s3, "put_object", real)
+    assert site.deliver_log("cdn/E1.f.gz") == {"batchItemFailures": []}  # redelivered: counted once
+    assert site.json("stats.json")["views"] == 2

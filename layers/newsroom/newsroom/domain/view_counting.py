@@ -10,7 +10,9 @@ article, the earliest is a view, and each next one 30 minutes or more after
 the last view is one again (``views_among``). That depends only on the set
 of requests, never on the order log files arrive in, and a request arriving
 late never takes a view away (adding a request adds at most views), so the
-counters only ever grow and every delivery order ends in the same counts.
+totals only ever grow and every delivery order ends in the same counts (a
+day's count may dip by one while a view moves to the day before; and past
+``MAX_TIMES_KEPT`` requests a day, which requests are kept follows arrival).
 
 A reader is only ever a hash of (client address, user agent) with a salt
 that rotates daily: raw addresses are never kept. Everything here is pure;
@@ -160,8 +162,17 @@ def judge(
     return tally
 
 
-def candidate_views(requests: Iterable[Request], salt_for: Callable[[date], bytes]) -> Candidates:
-    """The human GETs of article pages in one file's requests, each with its reader, in time order."""
+def candidate_views(
+    requests: Iterable[Request],
+    salt_for: Callable[[date], bytes | None],
+    day_of: Callable[[datetime], date] = lambda moment: moment.date(),
+) -> Candidates:
+    """The human GETs of article pages in one file's requests, each with its reader, in time order.
+
+    A reader's salt is that of the site's day (``day_of``): the 30-minute
+    rule then never breaks at UTC midnight, 07:00 in Hà Nội. ``salt_for``
+    gives no salt for a day whose salt is gone: its lines are skipped.
+    """
     found = Candidates()
     for request in requests:
         reason = _not_a_view(request)
@@ -170,7 +181,11 @@ def candidate_views(requests: Iterable[Request], salt_for: Callable[[date], byte
             continue
         url = article_url(request.path)
         assert url is not None  # _not_a_view checked it
-        found.views.append(View(url, reader_of(request, salt_for(request.at.date())), request.at))
+        salt = salt_for(day_of(request.at))
+        if salt is None:
+            found.skipped["older than its readers' salt (48 hours)"] += 1
+            continue
+        found.views.append(View(url, reader_of(request, salt), request.at))
     found.views.sort(key=lambda view: view.at)  # a file mixes edge locations: put its lines in time order
     return found
 

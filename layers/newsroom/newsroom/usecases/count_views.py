@@ -45,11 +45,11 @@ class ViewCounter:
         """Count the log file ``key`` (its current version), once."""
         stream, etag = self.logs.open(key)
         zone = zoneinfo.ZoneInfo(self.timezone)
-        salts: dict[date, bytes] = {}
+        salts: dict[date, bytes | None] = {}
 
-        def salt_for(day: date) -> bytes:
+        def salt_for(day: date) -> bytes | None:
             if day not in salts:
-                salts[day] = self.views.salt(day)
+                salts[day] = self.views.salt(day)  # None: deleted, its readers can no longer be judged
             return salts[day]
 
         def day_of(moment: datetime) -> date:
@@ -57,7 +57,7 @@ class ViewCounter:
 
         report = LogReport()
         try:
-            candidates = candidate_views(read_log(stream, report), salt_for)
+            candidates = candidate_views(read_log(stream, report), salt_for, day_of)
         finally:
             stream.close()
         parts, tally = self.views.commit(key, etag, candidates.by_pair(), day_of)

@@ -5,9 +5,10 @@ reported as a batch item failure and redelivered; after five receives it
 lands in the hits dead-letter queue with its reason recorded, like the
 publish path's. A duplicate delivery counts nothing (the file's markers).
 
-Once per batch the figures are published (``view_figures``). If that fails
-the invocation fails and the whole batch comes back: its counted files
-count nothing twice, and the figures are written on the next try.
+Once per batch the figures are published (``view_figures``). If that fails,
+every record of the batch is reported failed with the reason recorded, and
+the batch comes back: its counted files count nothing twice, the figures are
+written on the next try, and five failures land them in the DLQ with why.
 """
 
 from __future__ import annotations
@@ -73,7 +74,14 @@ def handle_hits_batch(
     with processor(records=event.get("Records", []), handler=run):
         processor.process()
     if figures is not None and counted:
-        published = figures.publish(read)
+        try:
+            published = figures.publish(read)
+        except Exception as exc:
+            logger.exception("figures not published")
+            records = [SQSRecord(raw) for raw in event.get("Records", [])]
+            for record in records:
+                record_failure(failures, record, exc, stage="figures")
+            return {"batchItemFailures": [{"itemIdentifier": r.message_id} for r in records]}
         logger.info(
             "figures published",
             extra={

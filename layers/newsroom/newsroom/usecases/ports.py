@@ -184,7 +184,7 @@ class SearchTerms(Protocol):
 class ViewRecords(Protocol):
     """The view counters, each log file's parts committed once, and the readers' recent views."""
 
-    def salt(self, day: date) -> bytes: ...
+    def salt(self, day: date) -> bytes | None: ...
     def commit(
         self,
         log_key: str,

@@ -23,6 +23,8 @@ judged twice.
 from __future__ import annotations
 
 import json
+import random
+import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -44,6 +46,11 @@ type Pair = tuple[Reader, Url]
 
 def _epoch(moment: datetime) -> int:
     return int(moment.timestamp())
+
+
+def _pause(attempt: int) -> None:
+    """Jittered backoff between tries, short: the other transaction takes milliseconds."""
+    time.sleep(random.uniform(0, 0.05 * 2**attempt))  # noqa: S311 (jitter, not secrecy)
 
 
 class ViewCommit:
@@ -116,8 +123,9 @@ class ViewCommit:
                 codes = [reason.get("Code") for reason in exc.response.get("CancellationReasons", [])]
                 if codes and codes[-1] == "ConditionalCheckFailed":  # a twin claimed this part first
                     return self._markers(log_key, [key])[key]
-                if "ConditionalCheckFailed" not in codes:
+                if not {"ConditionalCheckFailed", "TransactionConflict"} & set(codes):
                     raise ConcurrentChange(f"{log_key}: {key} met a concurrent change") from exc
+                _pause(_try)  # a twin moved a reader's item, or is writing one now: judge again
         raise ConcurrentChange(f"{log_key}: {key}: readers' requests kept moving; retried by the queue")
 
     def _seen(self, pairs: Mapping[Pair, Any]) -> dict[Pair, tuple[tuple[datetime, ...], int]]:
@@ -159,14 +167,18 @@ class ViewCommit:
                 "expires_at": _epoch(datetime.now(UTC) + LOG_MARKERS_KEPT),
             }
             put = self._table.put_action(marker, ConditionExpression="attribute_not_exists(pk)")
-            try:
-                self._table.client.transact_write_items(TransactItems=[*part, put])
-                committed += 1
-            except self._table.client.exceptions.TransactionCanceledException as exc:
-                reasons = exc.response.get("CancellationReasons", [])
-                if reasons and reasons[-1].get("Code") == "ConditionalCheckFailed":
-                    continue  # this part was counted by an earlier delivery
-                raise ConcurrentChange(f"{log_key}: part {number} met a concurrent change") from exc
+            for attempt in range(JUDGE_TRIES):
+                try:
+                    self._table.client.transact_write_items(TransactItems=[*part, put])
+                    committed += 1
+                    break
+                except self._table.client.exceptions.TransactionCanceledException as exc:
+                    codes = [reason.get("Code") for reason in exc.response.get("CancellationReasons", [])]
+                    if codes and codes[-1] == "ConditionalCheckFailed":
+                        break  # this part was counted by an earlier delivery
+                    if "TransactionConflict" not in codes or attempt == JUDGE_TRIES - 1:
+                        raise ConcurrentChange(f"{log_key}: part {number} met a concurrent change") from exc
+                    _pause(attempt)  # another file is adding to the same counter right now
         return committed
 
     def _counter_actions(self, added: Tally) -> list[dict[str, Any]]:

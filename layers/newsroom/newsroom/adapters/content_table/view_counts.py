@@ -10,9 +10,11 @@ Items (this module alone spells them):
   already counted (``view_commit``).
 - ``SEEN#<reader>`` / ``<url>``: every request time of a reader for an article that day, and a
   version (repeats within 30 minutes, judged on all of them).
-- ``ONLINE#<5-minute slot>`` / ``<reader>``: a reader's newest request to an article in that
-  slot (readers online: the few slots before the newest line, never the whole day's readers).
-- ``SALT`` / ``<yyyy-mm-dd>``: the day's salt for reader hashes, deleted 48 hours after the day.
+- ``ONLINE#<5-minute slot>`` / ``<reader>#<hh:mm:ss>``: a reader's newest request to an article
+  in one file, in that slot (readers online: the few slots before the newest line, never the
+  whole day's readers).
+- ``SALT`` / ``<yyyy-mm-dd>``: the site day's salt for reader hashes, deleted 48 hours after the
+  day (``#made``: a tombstone saying it existed).
 - ``VIEWS`` / ``NEWEST``: the newest log line counted ("as of").
 - ``VIEWS`` / ``FIGURES``: the figures last published (``ViewFigures``), for ``/stats.json``.
 - ``VIEWS`` / ``SHARDS``: the set of shard files written (a string set: ``ADD`` is atomic).
@@ -41,6 +43,7 @@ from newsroom.domain.view_counting import Reader, Tally, Url, readers_online
 
 STATE_KEPT = timedelta(hours=1)
 SALT_KEPT_AFTER_DAY = timedelta(hours=48)
+TOMBSTONE_KEPT = timedelta(days=30)
 ONLINE_SLOT = timedelta(minutes=5)
 
 
@@ -62,12 +65,23 @@ class ViewCounts:
         self._commit = ViewCommit(table)
 
     # -- salts ------------------------------------------------------------------------
-    def salt(self, day: date) -> bytes:
-        """The day's salt: made by the first file of the day that needs it, the same for every other."""
+    def salt(self, day: date) -> bytes | None:
+        """The day's salt, made by the first file of the day that needs it; ``None`` once it was deleted.
+
+        It lives 48 hours past the site's day (or past its making, for a day
+        first seen late); a tombstone, kept as long as the log markers,
+        tells a deleted salt from one never made, so that a file redelivered
+        after it is skipped instead of judged with a new salt (new readers).
+        """
         item = self._table.get("SALT", day.isoformat())
+        now = datetime.now(UTC)
         if item is None:
-            expires = (
-                datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(days=1) + SALT_KEPT_AFTER_DAY
+            if self._table.get("SALT", f"{day.isoformat()}#made") is not None:
+                return None
+            day_end = datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(days=1, hours=14)
+            expires = max(day_end, now) + SALT_KEPT_AFTER_DAY  # the site's day ends by UTC+14's
+            self._table.put(
+                {"pk": "SALT", "sk": f"{day.isoformat()}#made", "expires_at": _epoch(now + TOMBSTONE_KEPT)}
             )
             fresh = {
                 "pk": "SALT",
@@ -82,7 +96,10 @@ class ViewCounts:
                     ConditionExpression="attribute_not_exists(pk)",
                 )
             item = self._table.get("SALT", day.isoformat())
-            assert item is not None
+            if item is None:
+                return None
+        if int(item.get("expires_at", 0)) < _epoch(now):
+            return None  # past its time, not yet removed by TTL
         value = item["salt"]
         return bytes(value.value if isinstance(value, Binary) else value)
 
@@ -99,8 +116,14 @@ class ViewCounts:
 
     def note_readers(self, tally: Tally) -> None:
         """Who read when, for readers online (expiring soon), and the newest line counted."""
+        # One item per reader and time: a late file's older time adds an item, never replaces a newer one.
         items = [
-            {"pk": _slot(at), "sk": reader, "at": at.isoformat(), "expires_at": _epoch(at + STATE_KEPT)}
+            {
+                "pk": _slot(at),
+                "sk": f"{reader}#{at.astimezone(UTC):%H:%M:%S}",
+                "at": at.isoformat(),
+                "expires_at": _epoch(at + STATE_KEPT),
+            }
             for reader, at in sorted(tally.last_seen.items())
         ]
         self._table.batch_write([{"PutRequest": {"Item": dump(i)}} for i in items], "readers online")
@@ -147,7 +170,9 @@ class ViewCounts:
                 ExpressionAttributeValues=dump({":pk": f"VIEWDAY#{day.isoformat()}"}),
             ):
                 totals[str(item["sk"])] = totals.get(str(item["sk"]), 0) + int(item.get("views", 0))
-        return sorted(totals.items(), key=lambda pair: (-pair[1], pair[0]))[:limit]
+        # A day's count can dip while a view moves to the day before it (a late earlier request).
+        ranked = [(url, views) for url, views in totals.items() if views > 0]
+        return sorted(ranked, key=lambda pair: (-pair[1], pair[0]))[:limit]
 
     def online(self, window: timedelta) -> tuple[int, datetime | None]:
         """Distinct readers in ``window`` before the newest line counted, and that time."""
@@ -161,7 +186,8 @@ class ViewCounts:
                 KeyConditionExpression="pk = :pk", ExpressionAttributeValues=dump({":pk": _slot(slot)})
             ):
                 at = datetime.fromisoformat(str(item["at"]))
-                last_seen[str(item["sk"])] = max(at, last_seen.get(str(item["sk"]), at))
+                reader = str(item["sk"]).split("#", 1)[0]
+                last_seen[reader] = max(at, last_seen.get(reader, at))
             slot += ONLINE_SLOT
         return readers_online(last_seen, newest, window), newest
 

@@ -95,8 +95,14 @@
   }
 
   function isLocalUrl(value) {
-    return typeof value === "string" && value.charAt(0) === "/" && value.charAt(1) !== "/" &&
-      value.indexOf("\\") === -1;
+    if (typeof value !== "string" || value.charAt(0) !== "/" || /[\u0000-\u0020\\]/.test(value)) {
+      return false;
+    }
+    try {
+      return new URL(value, window.location.href).origin === window.location.origin;
+    } catch (error) {
+      return false;
+    }
   }
 
   function showTime(element, stamp) {
