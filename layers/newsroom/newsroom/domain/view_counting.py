@@ -142,12 +142,22 @@ def judge(
     """
     tally = Tally()
     for pair, times in sorted(new.items()):
-        before = tuple(sorted(set(stored.get(pair, ()))))
+        url = pair[1]
+        earlier = stored.get(pair)
+        if not earlier:  # the common case, a pair's first file: nothing to merge, no view to move
+            merged = tuple(sorted(set(times))[:MAX_TIMES_KEPT])
+            now = views_among(merged)
+            tally.views[url] += len(now)
+            for moment in now:
+                tally.by_day[(day_of(moment), url)] += 1
+            tally.skipped["repeat within 30 minutes"] += len(times) - len(now)
+            tally.seen[pair] = merged
+            continue
+        before = tuple(sorted(set(earlier)))
         room = max(0, MAX_TIMES_KEPT - len(before))
         fresh = sorted(set(times) - set(before))[:room]
         merged = tuple(sorted((*before, *fresh)))
         old, now = views_among(before), views_among(merged)
-        url = pair[1]
         added = len(now) - len(old)  # never negative: a request more never takes a view away
         if added:
             tally.views[url] += added
