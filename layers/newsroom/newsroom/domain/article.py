@@ -20,6 +20,7 @@ from slugify import slugify
 
 from newsroom.domain.editor_urls import image_problem
 from newsroom.domain.errors import RejectedSource
+from newsroom.domain.html_body import body_of, first_heading, meta_fields, render_html
 from newsroom.domain.markdown import WorkBudget, render_markdown
 from newsroom.domain.source_keys import SourceKey
 
@@ -39,6 +40,7 @@ MIN_YEAR, MAX_YEAR = 1900, 2100
 # The YAML parser is pure Python: 400 KB of front matter took 7 s. Real front
 # matter is a few hundred bytes; 32 KB parses in well under a second.
 MAX_FRONT_MATTER_BYTES = 32 * 1024
+HTML_SUFFIXES = (".html", ".htm")
 
 
 @dataclass(frozen=True)
@@ -324,10 +326,17 @@ def parse_article(
     """
     budget = WorkBudget()
     text = decode_text(data)
-    meta, body = split_front_matter(text)
+    is_html = key.key.lower().endswith(HTML_SUFFIXES)
+    if is_html and not text.lstrip("\ufeff").startswith("---"):
+        meta, body = meta_fields(text), body_of(text)
+    else:
+        meta, body = split_front_matter(text)
+        body = body_of(body) if is_html else body
     budget.check()
     title = _text_field(meta, "title")
-    if not title:
+    if not title and is_html:
+        title, body = first_heading(body)
+    elif not title:
         heading = _FIRST_HEADING.match(body)
         if heading:
             title = heading.group(1).strip()
@@ -346,7 +355,7 @@ def parse_article(
     category, category_names = _category(meta, key)
     if slug == "index" or (not category and slug == "404"):
         raise RejectedSource(f"the slug '{slug}' is reserved for a site page: set another 'slug:'")
-    rendered = render_markdown(body, budget)
+    rendered = render_html(body, budget) if is_html else render_markdown(body, budget)
     image = _text_field(meta, "image")
     problem = image_problem(image, image_hosts) if image else None
     if problem is not None:

@@ -16,7 +16,7 @@ from urllib.parse import unquote_plus
 from newsroom.domain.errors import RejectedSource
 
 MAX_KEY_LENGTH = 512
-ARTICLE_SUFFIXES = (".md", ".markdown")
+ARTICLE_SUFFIXES = (".md", ".markdown", ".html", ".htm")
 MEDIA_SUFFIXES = (
     ".jpg",
     ".jpeg",
@@ -87,7 +87,7 @@ def classify(key: str) -> SourceKey:
         raise RejectedSource("key names a folder, not a file")
     name = segments[-1].lower()
     if kind is SourceKind.ARTICLE and not name.endswith(ARTICLE_SUFFIXES):
-        raise RejectedSource("unsupported article type: upload a Markdown file (.md)")
+        raise RejectedSource("unsupported article type: upload Markdown (.md) or HTML (.html)")
     if kind is SourceKind.MEDIA and not name.endswith(MEDIA_SUFFIXES):
         allowed = " ".join(MEDIA_SUFFIXES)
         raise RejectedSource(f"unsupported media type: allowed are {allowed}")
