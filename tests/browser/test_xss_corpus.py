@@ -2,7 +2,8 @@
 
 Every vector in ``xss_vectors.txt`` goes, ten to an article, into the Markdown body (as raw HTML,
 as a link text and as an image's alt text and title), the front matter ``title``, ``summary`` and
-``author``; and each vector also becomes the file name of an article of its own. Then chromium opens
+``author``; ten to an HTML article too (the body, the ``<title>`` and ``<meta>`` contents, a link's
+text); and each vector also becomes the file name of an article of its own. Then chromium opens
 every page that came out, the home page, the category pages and search results, and nothing of the
 editor's may run: no dialog, no ``window.__xss``, no ``document.title = 'XSS'``, no foreign script
 element, no ``on*`` attribute, no script URL.
@@ -120,6 +121,22 @@ def _batch_article(number: int, batch: list[str]) -> str:
     )
 
 
+def _html_article(number: int, batch: list[str]) -> str:
+    def attribute(value: str) -> str:
+        return value.replace("&", "&amp;").replace('"', "&quot;")
+
+    joined = " ".join(batch)
+    body = "\n".join(f'<p>Trước {v} sau.</p>\n{v}\n<p><a href="/xss-corpus/">{v}</a></p>' for v in batch)
+    return (
+        f"<!DOCTYPE html><html><head><title>Html{number:02d} {joined}</title>"
+        f'<meta name="description" content="{attribute(joined)}">'
+        f'<meta name="author" content="{attribute(joined)}">'
+        f'<meta name="category" content="{BATCH_CATEGORY}">'
+        f'<meta name="date" content="2024-05-02T08:{number:02d}:00+07:00">'
+        f"</head><body>{body}</body></html>"
+    )
+
+
 @pytest.fixture(scope="module")
 def hostile() -> Iterator[Hostile]:
     with local_site() as stack:
@@ -130,6 +147,9 @@ def hostile() -> Iterator[Hostile]:
             key = f"articles/xss-corpus/vecto-{number:02d}.md"
             stack.upload(key, _batch_article(number, [VECTORS[i] for i in indexes]))
             batches[key] = indexes
+            html_key = f"articles/xss-corpus/html-{number:02d}.html"
+            stack.upload(html_key, _html_article(number, [VECTORS[i] for i in indexes]))
+            batches[html_key] = indexes
         named: dict[str, int] = {}
         # Every vector is in every field of a batch article; as a file name, every 4th one is
         # enough (a file name only reaches a slug, an S3 key and a tag), and keeps the run short.
@@ -160,7 +180,9 @@ def hostile() -> Iterator[Hostile]:
             if status == "published":
                 hostile.pages.append(feedback["publish-url"])
         hostile.pages += ["/", "/xss-corpus/", "/xss-khoa/"]
-        hostile.search_words = [f"Vecto{n:02d}" for n in range(len(batches))] + ["Khoa000", *VECTORS[:5]]
+        markdown_batches = sum(1 for key in batches if key.endswith(".md"))
+        hostile.search_words = [f"Vecto{n:02d}" for n in range(markdown_batches)]
+        hostile.search_words += ["Html00", "Khoa000", *VECTORS[:5]]
         yield hostile
 
 
@@ -218,7 +240,7 @@ def test_hostile_vectors_come_out_inert(hostile: Hostile, context: BrowserContex
     for word in hostile.search_words:
         url = f"{base}/api/search?q={urllib.parse.quote_plus(word)}"
         _check(page, url, dialogs, problems)
-        if word.startswith("Vecto"):
+        if word.startswith(("Vecto", "Html")):
             assert page.locator("main a[href$='.html']").count() >= 1, f"no result for {word}"
 
     tested = len(hostile.vectors_on_pages)
