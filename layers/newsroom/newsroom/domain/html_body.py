@@ -18,6 +18,7 @@ from typing import Any
 
 import nh3
 
+from newsroom.domain.embeds import embed_videos
 from newsroom.domain.errors import RejectedSource
 from newsroom.domain.markdown import MAX_RAW_HTML_TAGS, RenderedBody, WorkBudget, check_nesting, sanitize
 
@@ -98,7 +99,7 @@ def render_html(source: str, budget: WorkBudget | None = None) -> RenderedBody:
     body = _H1.sub(r"<\1h2", body)  # the page's title is its only h1
     check_nesting(body)
     work.check()
-    clean = sanitize(body).strip()
+    clean = embed_videos(sanitize(body).strip())
     work.check()
     if not nh3.clean(clean, tags={"img"}).strip():
         raise RejectedSource("the HTML body is empty once cleaned: put the article's text inside <body>")

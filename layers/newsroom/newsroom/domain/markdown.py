@@ -23,6 +23,7 @@ import nh3
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from newsroom.domain.embeds import embed_videos
 from newsroom.domain.errors import RejectedSource
 
 ALLOWED_TAGS = {
@@ -370,7 +371,7 @@ def render_markdown(source: str, budget: WorkBudget | None = None) -> RenderedBo
     raw = parser.renderer.render(tokens, parser.options, env)
     env["budget"].check()
     check_nesting(raw)
-    clean = sanitize(raw)
+    clean = embed_videos(sanitize(raw))
     env["budget"].check()
     images: list[str] = []
     for token in tokens:

@@ -9,6 +9,9 @@
  * - [data-stat-time]: the time the figures are "as of", in the site's time
  *   zone (data-timezone); [data-most-read]: the most-read lists, built with
  *   textContent only; [data-figures] modules stay hidden until they have some.
+ * - [data-play-video]: a video placeholder's button (shown once wired); a
+ *   click puts in the player's iframe, from the privacy-enhanced hosts only:
+ *   nothing is asked of the video site before it.
  * - [data-article-views]: the article's own count, from its shard file
  *   ({url: views}), asked for only when /stats.json lists that shard as
  *   written (view_shards); a shard or URL not there means no view yet.
@@ -251,8 +254,37 @@
       });
   }
 
+  var PLAYERS = ["https://www.youtube-nocookie.com/", "https://player.vimeo.com/", "https://www.facebook.com/plugins/"];
+
+  function wireVideos() {
+    all("figure.video[data-video]").forEach(function (figure) {
+      var player = figure.getAttribute("data-video") || "";
+      var button = figure.querySelector("[data-play-video]");
+      var allowed = PLAYERS.some(function (prefix) {
+        return player.indexOf(prefix) === 0;
+      });
+      if (!button || !allowed) {
+        return;
+      }
+      button.addEventListener("click", function () {
+        safely(function () {
+          var frame = document.createElement("iframe");
+          frame.src = player + (player.indexOf("?") === -1 ? "?" : "&") + "autoplay=1";
+          frame.title = button.textContent.replace(/^\W+/, "");
+          frame.allow = "autoplay; encrypted-media; picture-in-picture; fullscreen";
+          frame.allowFullscreen = true;
+          frame.referrerPolicy = "strict-origin-when-cross-origin";
+          frame.className = "video-frame";
+          figure.replaceChild(frame, button);
+        });
+      });
+      button.hidden = false;
+    });
+  }
+
   function start() {
     safely(wirePrint);
+    safely(wireVideos);
     safely(fillDateLine);
     safely(fetchStats);
   }

@@ -1,0 +1,79 @@
+"""Videos from a link alone in its paragraph: a click-to-load placeholder, nothing loaded until the click.
+
+A YouTube, Vimeo or Facebook video link standing alone in its paragraph
+(a bare URL, or a link with a title as its text), in Markdown or HTML,
+becomes a ``<figure class="video">`` holding a play button and the link
+itself: without JavaScript, or before the click, the reader's browser
+asks nothing of the video site (no iframe, no poster, no script). The
+button (``site.js``) puts in the iframe of the site's privacy-enhanced
+embed host, which the CSP's narrow ``frame-src`` allows; the sanitizer
+still lets no editor's iframe through, since this runs on its output.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from urllib.parse import parse_qs, quote, urlsplit
+
+import nh3
+
+_ALONE = re.compile(
+    r"<p>\s*(?:<a href=\"(?P<href>[^\"]+)\"[^>]*>(?P<text>.*?)</a>|(?P<bare>https://[^\s<]+))\s*</p>",
+    re.S,
+)
+_YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
+_VIMEO_ID = re.compile(r"^\d{4,12}$")
+EMBED_HOSTS = ("https://www.youtube-nocookie.com", "https://player.vimeo.com", "https://www.facebook.com")
+"""What the CSP's ``frame-src`` allows, and all it allows."""
+
+
+def embed_url(link: str) -> tuple[str, str] | None:
+    """The privacy-enhanced player URL of a video link, and the provider's name; ``None`` for other links."""
+    parts = urlsplit(link)
+    host = (parts.hostname or "").lower().removeprefix("www.").removeprefix("m.")
+    if parts.scheme not in {"https", "http"}:
+        return None
+    segments = [s for s in parts.path.split("/") if s]
+    video = ""
+    if host == "youtu.be" and segments:
+        video = segments[0]
+    elif host == "youtube.com":
+        if parts.path == "/watch":
+            video = parse_qs(parts.query).get("v", [""])[0]
+        elif len(segments) == 2 and segments[0] in ("shorts", "embed", "live"):
+            video = segments[1]
+    if video:
+        return (f"{EMBED_HOSTS[0]}/embed/{video}", "YouTube") if _YOUTUBE_ID.match(video) else None
+    if host == "vimeo.com" and len(segments) == 1 and _VIMEO_ID.match(segments[0]):
+        return f"{EMBED_HOSTS[1]}/video/{segments[0]}?dnt=1", "Vimeo"
+    is_facebook_video = host == "fb.watch" or (
+        host == "facebook.com"
+        and ("videos" in segments or parts.path == "/watch" or segments[:1] == ["reel"])
+    )
+    if is_facebook_video:
+        canonical = f"https://{parts.hostname}{parts.path}" + (f"?{parts.query}" if parts.query else "")
+        return f"{EMBED_HOSTS[2]}/plugins/video.php?href={quote(canonical, safe='')}", "Facebook"
+    return None
+
+
+def embed_videos(body: str) -> str:
+    """Replace each video link alone in its paragraph by its placeholder (``body`` is sanitized HTML)."""
+
+    def placeholder(match: re.Match[str]) -> str:
+        link = html.unescape(match.group("href") or match.group("bare") or "")
+        found = embed_url(link)
+        if found is None:
+            return match.group(0)
+        player, provider = found
+        text = html.unescape(" ".join(nh3.clean(match.group("text") or "", tags=set()).split()))
+        title = text if text and text != link else f"Video {provider}"
+        return (
+            f'<figure class="video" data-video="{html.escape(player)}">'
+            f'<button type="button" class="video-play" data-play-video hidden>'
+            f'<span aria-hidden="true">▶</span> {html.escape(title)}</button>'
+            f'<figcaption><a href="{html.escape(link)}" rel="noopener noreferrer">{html.escape(title)}</a>'
+            f" ({provider})</figcaption></figure>"
+        )
+
+    return _ALONE.sub(placeholder, body) if "<p>" in body else body
