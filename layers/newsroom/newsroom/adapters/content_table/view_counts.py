@@ -75,25 +75,29 @@ class ViewCounts:
         """
         item = self._table.get("SALT", day.isoformat())
         now = datetime.now(UTC)
-        if item is None:
-            if self._table.get("SALT", f"{day.isoformat()}#made") is not None:
+        if item is None and self._table.get("SALT", f"{day.isoformat()}#made") is not None:
+            # Salt and tombstone are made together: either a twin made both since the first read
+            # (the salt is there now) or the salt was deleted.
+            item = self._table.get("SALT", day.isoformat())
+            if item is None:
                 return None
+        if item is None:
             day_end = datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(days=1, hours=14)
             expires = max(day_end, now) + SALT_KEPT_AFTER_DAY  # the site's day ends by UTC+14's
-            self._table.put(
-                {"pk": "SALT", "sk": f"{day.isoformat()}#made", "expires_at": _epoch(now + TOMBSTONE_KEPT)}
-            )
             fresh = {
                 "pk": "SALT",
                 "sk": day.isoformat(),
                 "salt": Binary(os.urandom(32)),
                 "expires_at": _epoch(expires),
             }
-            with suppress(self._table.client.exceptions.ConditionalCheckFailedException):  # made already
-                self._table.client.put_item(
-                    TableName=self._table.name,
-                    Item=dump(fresh),
-                    ConditionExpression="attribute_not_exists(pk)",
+            made = {"pk": "SALT", "sk": f"{day.isoformat()}#made", "expires_at": _epoch(now + TOMBSTONE_KEPT)}
+            # One transaction: a salt missing beside its tombstone was deleted, never "being made".
+            with suppress(self._table.client.exceptions.TransactionCanceledException):  # made already
+                self._table.client.transact_write_items(
+                    TransactItems=[
+                        self._table.put_action(fresh, ConditionExpression="attribute_not_exists(pk)"),
+                        self._table.put_action(made),
+                    ]
                 )
             item = self._table.get("SALT", day.isoformat())
             if item is None:
