@@ -23,12 +23,15 @@ TZ = "Asia/Ho_Chi_Minh"
 HOSTS = frozenset({"anh.example.vn"})
 
 
-def article(front: str, body: str = "Nội dung.", hosts: frozenset[str] = frozenset()) -> object:
+def article(
+    front: str,
+    body: str = "Nội dung.",
+    hosts: frozenset[str] = frozenset(),
+    first_seen: datetime = datetime(2024, 1, 1, tzinfo=UTC),
+) -> object:
     data = f"---\ntitle: Bài\n{front}\n---\n{body}\n".encode()
     key = classify("articles/tin-tuc/bai.md")
-    return parse_article(
-        key, data, first_seen=datetime(2024, 1, 1, tzinfo=UTC), timezone=TZ, image_hosts=hosts
-    )
+    return parse_article(key, data, first_seen=first_seen, timezone=TZ, image_hosts=hosts)
 
 
 @pytest.mark.parametrize(
@@ -155,7 +158,9 @@ def test_the_year_range_is_checked_in_the_sites_time_zone(date: str, local: str)
 
 
 def test_the_edges_of_the_range_in_the_sites_time_zone_are_accepted() -> None:
-    assert article("date: '2100-12-31T23:59:00+07:00'").published_at.year == 2100  # type: ignore[attr-defined]
+    late = datetime(2100, 6, 1, tzinfo=UTC)  # first uploaded that year: the date is not a year ahead
+    end = article("date: '2100-12-31T23:59:00+07:00'", first_seen=late)
+    assert end.published_at.year == 2100  # type: ignore[attr-defined]
     assert article("date: '1900-01-01T00:00:00+07:00'").published_at.year == 1900  # type: ignore[attr-defined]
 
 
@@ -167,3 +172,12 @@ def test_a_configuration_read_back_to_render_is_not_checked_against_todays_image
     with pytest.raises(RejectedConfig):
         build_config(banner, None, "vi")  # accepting a file: no hosts unless the deployment names them
     assert build_config(banner, None, "vi", None).partners[0].image == "https://anh.example.vn/b.png"
+
+
+def test_a_date_more_than_a_year_ahead_of_the_first_upload_is_refused_as_a_likely_typo() -> None:
+    with pytest.raises(RejectedSource) as refused:
+        article("date: 2099-12-31")
+    assert refused.value.reason == (
+        "date 2099-12-31 is more than a year after the file was first uploaded (2024-01-01): is it a typo?"
+    )
+    assert article("date: 2024-12-20").published_at.year == 2024  # type: ignore[attr-defined]

@@ -11,7 +11,7 @@ import re
 import unicodedata
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -41,6 +41,8 @@ MIN_YEAR, MAX_YEAR = 1900, 2100
 # matter is a few hundred bytes; 32 KB parses in well under a second.
 MAX_FRONT_MATTER_BYTES = 32 * 1024
 HTML_SUFFIXES = (".html", ".htm")
+MAX_AHEAD = timedelta(days=366)
+"""A date further ahead of the first upload is a likely typo (2099 for 2024): refused, not the lead story."""
 
 
 @dataclass(frozen=True)
@@ -348,6 +350,11 @@ def parse_article(
         raise RejectedSource(f"unknown status '{status[:40]}' (use published or draft)")
     tz = ZoneInfo(timezone)
     published_at = _parse_date(meta["date"], tz) if meta.get("date") is not None else first_seen
+    if published_at > first_seen + MAX_AHEAD:
+        raise RejectedSource(
+            f"date {published_at.astimezone(tz).date().isoformat()} is more than a year after the file was"
+            f" first uploaded ({first_seen.astimezone(tz).date().isoformat()}): is it a typo?"
+        )
     stem = key.segments[-1].rsplit(".", 1)[0]
     slug = slugify(_text_field(meta, "slug") or stem)
     if not slug:
@@ -386,10 +393,8 @@ def _views_base(value: Any) -> int:
     """The article's old view count: a whole number, 0 when absent."""
     if value is None:
         return 0
-    if isinstance(value, bool) or not isinstance(value, int):
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_VIEWS_BASE:
         raise RejectedSource(
-            "front matter field 'views' must be a whole number like 1234 (the old hit count)"
+            f"front matter field 'views' must be a whole number from 0 to {MAX_VIEWS_BASE:,}"
         )
-    if not 0 <= value <= MAX_VIEWS_BASE:
-        raise RejectedSource(f"front matter field 'views' must be between 0 and {MAX_VIEWS_BASE:,}")
     return value
