@@ -76,7 +76,7 @@ def test_reading_moves_the_statistics_online_most_read_and_the_articles_own_coun
     read(browser, READERS[1], errors, article).context.close()
 
     assert site.cdn is not None
-    assert site.cdn.access_log.flush(), "the local CDN wrote no access log"
+    site.cdn.access_log.flush()  # what its 5-second flusher has not written yet (maybe nothing)
     site.process_queue()
     counted = json.loads(
         site.client("s3").get_object(Bucket=site.site_bucket, Key="stats.json")["Body"].read()
