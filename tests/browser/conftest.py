@@ -47,15 +47,20 @@ def errors() -> list[str]:
     return []
 
 
+def watch_errors(page: Page, errors: list[str]) -> None:
+    """Collect the page's console errors, script errors and failed requests into ``errors``."""
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("requestfailed", lambda r: errors.append(f"{r.url}: {r.failure}"))
+
+
 @pytest.fixture
 def page(browser: Browser, errors: list[str]) -> Iterator[Page]:
     context = browser.new_context(
         locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", viewport={"width": 1280, "height": 900}
     )
     page = context.new_page()
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("requestfailed", lambda r: errors.append(f"{r.url}: {r.failure}"))
+    watch_errors(page, errors)
     yield page
     context.close()
     assert errors == []

@@ -19,6 +19,7 @@ from newsroom.web.figure_outputs import FIGURES_CACHE
 from playwright.sync_api import Browser, Page, expect
 
 from local.stack import LocalStack
+from tests.browser.conftest import watch_errors
 
 ARTICLE = "/tin-tuc/tin-vifotec/hoi-nghi-tong-ket.html"
 BASE_VIEWS = 7_699_601  # examples/site/site.yaml: the reference portal's old total
@@ -43,9 +44,7 @@ def read(browser: Browser, agent: str, errors: list[str], *urls: str) -> Page:
         viewport={"width": 1280, "height": 1100},
     )
     page = context.new_page()
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("requestfailed", lambda r: errors.append(f"{r.url}: {r.failure}"))
+    watch_errors(page, errors)
     for url in urls:
         response = page.goto(url)
         assert response is not None and response.status == 200, url

@@ -54,9 +54,8 @@ class Settings:
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """Build settings from ``environ`` (default: ``os.environ``)."""
         env = _environment(environ, REQUIRED)
+        _check_locale(env)
         locale = env["SITE_LOCALE"]
-        if locale not in SUPPORTED_LOCALES:
-            raise SettingsError(f"SITE_LOCALE must be one of {SUPPORTED_LOCALES}, not {locale!r}")
         try:
             max_bytes = int(env["MAX_SOURCE_BYTES"])
         except ValueError as exc:
@@ -98,8 +97,7 @@ class SearchSettings:
         """Read and check the environment, failing loudly like ``Settings``."""
         names = ("CONTENT_TABLE_NAME", "SEARCH_TABLE_NAME", "SITE_BASE_URL", "SITE_LOCALE", "SITE_TIMEZONE")
         env = _environment(environ, names)
-        if env["SITE_LOCALE"] not in SUPPORTED_LOCALES:
-            raise SettingsError(f"SITE_LOCALE must be one of {SUPPORTED_LOCALES}")
+        _check_locale(env)
         return cls(
             content_table=env["CONTENT_TABLE_NAME"],
             search_table=env["SEARCH_TABLE_NAME"],
@@ -136,8 +134,7 @@ class HitsSettings:
             "SITE_LOCALE",
         )
         env = _environment(environ, names)
-        if env["SITE_LOCALE"] not in SUPPORTED_LOCALES:
-            raise SettingsError(f"SITE_LOCALE must be one of {SUPPORTED_LOCALES}")
+        _check_locale(env)
         return cls(
             content_table=env["CONTENT_TABLE_NAME"],
             logs_bucket=env["LOGS_BUCKET_NAME"],
@@ -146,6 +143,12 @@ class HitsSettings:
             base_url=env["SITE_BASE_URL"].rstrip("/"),
             locale=env["SITE_LOCALE"],
         )
+
+
+def _check_locale(env: Mapping[str, str]) -> None:
+    """Every function renders in the deployment's locale: it must be one the site ships."""
+    if env["SITE_LOCALE"] not in SUPPORTED_LOCALES:
+        raise SettingsError(f"SITE_LOCALE must be one of {SUPPORTED_LOCALES}, not {env['SITE_LOCALE']!r}")
 
 
 def _environment(environ: Mapping[str, str] | None, required: tuple[str, ...]) -> Mapping[str, str]:

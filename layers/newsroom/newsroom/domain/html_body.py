@@ -20,10 +20,16 @@ import nh3
 
 from newsroom.domain.embeds import embed_videos
 from newsroom.domain.errors import RejectedSource
-from newsroom.domain.markdown import MAX_RAW_HTML_TAGS, RenderedBody, WorkBudget, check_nesting, sanitize
+from newsroom.domain.markdown import (
+    FIRST_PARAGRAPH,
+    MAX_RAW_HTML_TAGS,
+    TAG,
+    RenderedBody,
+    WorkBudget,
+    check_nesting,
+    sanitize,
+)
 
-_TAG = re.compile(r"<(/?)([A-Za-z][^\s/>]*)[^>]*>")
-_FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
 _FIRST_H1 = re.compile(r"<h1\b[^>]*>(.*?)</h1\s*>", re.S | re.I)
 _HEAD = re.compile(r"<head\b[^>]*>(.*?)</head\s*>", re.S | re.I)
 _BODY = re.compile(r"<body\b[^>]*>(.*?)(?:</body\s*>|\Z)", re.S | re.I)
@@ -90,7 +96,7 @@ def body_of(document: str) -> str:
 def render_html(source: str, budget: WorkBudget | None = None) -> RenderedBody:
     """Check and sanitize an HTML body: the same allow-list, limits and budget as Markdown's."""
     work = budget or WorkBudget()
-    count = len(_TAG.findall(source))
+    count = len(TAG.findall(source))
     if count > MAX_RAW_HTML_TAGS:
         raise RejectedSource(
             f"the file has {count:,} HTML tags, over the limit of {MAX_RAW_HTML_TAGS:,}: split the article"
@@ -103,7 +109,7 @@ def render_html(source: str, budget: WorkBudget | None = None) -> RenderedBody:
     work.check()
     if not nh3.clean(clean, tags={"img"}).strip():
         raise RejectedSource("the HTML body is empty once cleaned: put the article's text inside <body>")
-    first = _FIRST_PARAGRAPH.search(clean)
+    first = FIRST_PARAGRAPH.search(clean)
     text = nh3.clean(first.group(1), tags=set()) if first else nh3.clean(clean, tags=set())[:1000]
     images = tuple(html.unescape(src) for src in _IMG_SRC.findall(clean))
     return RenderedBody(html=clean, text=html.unescape(" ".join(text.split())), images=images)

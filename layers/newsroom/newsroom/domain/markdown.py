@@ -59,7 +59,7 @@ def _names(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-_TAG = re.compile(r"<(/?)([A-Za-z][^\s/>]*)[^>]*>")
+TAG = re.compile(r"<(/?)([A-Za-z][^\s/>]*)[^>]*>")
 _VOID = _names("area base br col embed hr img input keygen link meta param source track wbr")
 _BLOCKS = _names(
     "address article aside blockquote center details dialog dir div dl fieldset figcaption figure"
@@ -97,7 +97,7 @@ _CLOSES = {
     "option": _names("option"),
     "optgroup": _names("option optgroup"),
 }
-_FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
+FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
 
 # CPU seconds one file may spend being parsed and rendered. Prose renders at
 # about 0.1 us a byte (0.1 s for a 1 MB file), but markup costs 3 to 76 us per
@@ -275,7 +275,7 @@ def check_raw_html(tokens: list[Token]) -> None:
     count = 0
     for token in tokens:
         parts = [token] if token.type == "html_block" else token.children or []
-        count += sum(len(_TAG.findall(part.content)) for part in parts if part.type.startswith("html_"))
+        count += sum(len(TAG.findall(part.content)) for part in parts if part.type.startswith("html_"))
     if count > MAX_RAW_HTML_TAGS:
         raise RejectedSource(
             f"the file has {count:,} HTML tags, over the limit of {MAX_RAW_HTML_TAGS:,}:"
@@ -324,7 +324,7 @@ def check_nesting(fragment: str) -> None:
     ``<span><div></span>``.
     """
     stack: list[str] = []
-    for match in _TAG.finditer(fragment):
+    for match in TAG.finditer(fragment):
         name = match.group(2).lower()
         if match.group(1):
             _end_tag(stack, name)
@@ -380,6 +380,6 @@ def render_markdown(source: str, budget: WorkBudget | None = None) -> RenderedBo
                 images.append(str(child.attrGet("src") or ""))
         if token.type == "figure":
             images.append(token.meta["src"])
-    first = _FIRST_PARAGRAPH.search(clean)
+    first = FIRST_PARAGRAPH.search(clean)
     text = nh3.clean(first.group(1), tags=set()) if first else ""
     return RenderedBody(html=clean, text=html.unescape(" ".join(text.split())), images=tuple(images))

@@ -108,11 +108,6 @@ class Candidates:
     views: list[View] = field(default_factory=list)
     skipped: Counter[str] = field(default_factory=Counter)
 
-    @property
-    def keys(self) -> set[tuple[Reader, Url]]:
-        """The (reader, article) pairs whose earlier requests decide the repeats."""
-        return {(view.reader, view.url) for view in self.views}
-
     def by_pair(self) -> dict[tuple[Reader, Url], list[datetime]]:
         """The request times of each (reader, article), in time order."""
         grouped: dict[tuple[Reader, Url], list[datetime]] = {}

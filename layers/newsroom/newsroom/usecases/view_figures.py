@@ -71,11 +71,11 @@ class FigurePublisher:
         self.views.add_shards(shards)
         figures = self.figures()
         self.views.put_figures(figures)
-        config = self.context().config
-        self.site.put(stats_output(config, self.counts.stats(), figures))
+        config, stats = self.context().config, self.counts.stats()
+        self.site.put(stats_output(config, stats, figures))
         stored = self.views.figures()
         if stored != figures:  # a concurrent batch stored newer figures, and may have written before us
-            self.site.put(stats_output(config, self.counts.stats(), stored))
+            self.site.put(stats_output(config, stats, stored))
         return FiguresReport(figures, written, unchanged)
 
     def _write_shard(self, shard: str) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
@@ -11,6 +12,11 @@ from newsroom.domain.errors import ConcurrentChange
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
+
+
+def epoch(moment: datetime) -> int:
+    """A moment as DynamoDB's TTL reads it (``expires_at``): whole seconds since 1970."""
+    return int(moment.timestamp())
 
 
 def dump(item: dict[str, Any]) -> dict[str, Any]:

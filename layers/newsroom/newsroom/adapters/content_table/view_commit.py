@@ -29,7 +29,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from newsroom.adapters.content_table.table import Table, dump
+from newsroom.adapters.content_table.table import Table, dump, epoch
 from newsroom.domain.errors import ConcurrentChange
 from newsroom.domain.site_paths import views_shard
 from newsroom.domain.view_counting import Reader, Tally, Url, judge
@@ -44,8 +44,9 @@ LOG_MARKERS_KEPT = timedelta(days=30)
 type Pair = tuple[Reader, Url]
 
 
-def _epoch(moment: datetime) -> int:
-    return int(moment.timestamp())
+def _codes(exc: Any) -> list[str | None]:
+    """Why each action of a cancelled transaction failed, in action order (the marker is last)."""
+    return [reason.get("Code") for reason in exc.response.get("CancellationReasons", [])]
 
 
 def _pause(attempt: int) -> None:
@@ -113,14 +114,14 @@ class ViewCommit:
                     },
                     ensure_ascii=False,
                 ),
-                "expires_at": _epoch(datetime.now(UTC) + LOG_MARKERS_KEPT),
+                "expires_at": epoch(datetime.now(UTC) + LOG_MARKERS_KEPT),
             }
             actions.append(self._table.put_action(marker, ConditionExpression="attribute_not_exists(pk)"))
             try:
                 self._table.client.transact_write_items(TransactItems=actions)
                 return marker
             except self._table.client.exceptions.TransactionCanceledException as exc:
-                codes = [reason.get("Code") for reason in exc.response.get("CancellationReasons", [])]
+                codes = _codes(exc)
                 if codes and codes[-1] == "ConditionalCheckFailed":  # a twin claimed this part first
                     return self._markers(log_key, [key])[key]
                 if not {"ConditionalCheckFailed", "TransactionConflict"} & set(codes):
@@ -145,9 +146,9 @@ class ViewCommit:
         item = {
             "pk": f"SEEN#{reader}",
             "sk": url,
-            "times": {_epoch(moment) for moment in times},
+            "times": {epoch(moment) for moment in times},
             "v": (stored[1] if stored else 0) + 1,
-            "expires_at": _epoch(max(times) + SEEN_KEPT),
+            "expires_at": epoch(max(times) + SEEN_KEPT),
         }
         if stored is None:
             return self._table.put_action(item, ConditionExpression="attribute_not_exists(pk)")
@@ -164,7 +165,7 @@ class ViewCommit:
             marker = {
                 "pk": f"LOGFILE#{log_key}",
                 "sk": f"{etag}#counts#{number}",
-                "expires_at": _epoch(datetime.now(UTC) + LOG_MARKERS_KEPT),
+                "expires_at": epoch(datetime.now(UTC) + LOG_MARKERS_KEPT),
             }
             put = self._table.put_action(marker, ConditionExpression="attribute_not_exists(pk)")
             for attempt in range(JUDGE_TRIES):
@@ -173,7 +174,7 @@ class ViewCommit:
                     committed += 1
                     break
                 except self._table.client.exceptions.TransactionCanceledException as exc:
-                    codes = [reason.get("Code") for reason in exc.response.get("CancellationReasons", [])]
+                    codes = _codes(exc)
                     if codes and codes[-1] == "ConditionalCheckFailed":
                         break  # this part was counted by an earlier delivery
                     if "TransactionConflict" not in codes or attempt == JUDGE_TRIES - 1:
@@ -199,7 +200,7 @@ class ViewCommit:
     def _add(self, pk: str, sk: str, n: int, expires: datetime | None = None) -> dict[str, Any]:
         expression, values = "ADD #v :n", {":n": n}
         if expires is not None:
-            expression, values = expression + " SET expires_at = :e", {**values, ":e": _epoch(expires)}
+            expression, values = expression + " SET expires_at = :e", {**values, ":e": epoch(expires)}
         return self._table.update_action(
             pk,
             sk,

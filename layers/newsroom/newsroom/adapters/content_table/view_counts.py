@@ -35,7 +35,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from boto3.dynamodb.types import Binary
 
-from newsroom.adapters.content_table.table import Table, dump
+from newsroom.adapters.content_table.table import Table, dump, epoch
 from newsroom.adapters.content_table.view_commit import ViewCommit
 from newsroom.domain.records import NO_FIGURES, MostRead, ViewFigures
 from newsroom.domain.site_paths import views_shard
@@ -45,10 +45,6 @@ STATE_KEPT = timedelta(hours=1)
 SALT_KEPT_AFTER_DAY = timedelta(hours=48)
 TOMBSTONE_KEPT = timedelta(days=30)
 ONLINE_SLOT = timedelta(minutes=5)
-
-
-def _epoch(moment: datetime) -> int:
-    return int(moment.timestamp())
 
 
 def _slot(moment: datetime) -> str:
@@ -88,9 +84,9 @@ class ViewCounts:
                 "pk": "SALT",
                 "sk": day.isoformat(),
                 "salt": Binary(os.urandom(32)),
-                "expires_at": _epoch(expires),
+                "expires_at": epoch(expires),
             }
-            made = {"pk": "SALT", "sk": f"{day.isoformat()}#made", "expires_at": _epoch(now + TOMBSTONE_KEPT)}
+            made = {"pk": "SALT", "sk": f"{day.isoformat()}#made", "expires_at": epoch(now + TOMBSTONE_KEPT)}
             # One transaction: a salt missing beside its tombstone was deleted, never "being made".
             with suppress(self._table.client.exceptions.TransactionCanceledException):  # made already
                 self._table.client.transact_write_items(
@@ -102,7 +98,7 @@ class ViewCounts:
             item = self._table.get("SALT", day.isoformat())
             if item is None:
                 return None
-        if int(item.get("expires_at", 0)) < _epoch(now):
+        if int(item.get("expires_at", 0)) < epoch(now):
             return None  # past its time, not yet removed by TTL
         value = item["salt"]
         return bytes(value.value if isinstance(value, Binary) else value)
@@ -126,7 +122,7 @@ class ViewCounts:
                 "pk": _slot(at),
                 "sk": f"{reader}#{at.astimezone(UTC):%H:%M:%S}",
                 "at": at.isoformat(),
-                "expires_at": _epoch(at + STATE_KEPT),
+                "expires_at": epoch(at + STATE_KEPT),
             }
             for reader, at in sorted(tally.last_seen.items())
         ]

@@ -192,6 +192,23 @@
     });
   }
 
+  /* GET a same-origin JSON file and hand it to use (null when not answered 200); never throws. */
+  function getJson(url, use) {
+    window
+      .fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) {
+        return response.ok ? response.json() : null;
+      })
+      .then(function (data) {
+        safely(function () {
+          use(data);
+        });
+      })
+      .catch(function () {
+        /* the page stays as it was rendered */
+      });
+  }
+
   function fetchArticleViews(stats) {
     var holder = document.querySelector("[data-article-views]");
     var url = holder && holder.getAttribute("data-article-views");
@@ -213,21 +230,11 @@
       show(0); /* no article of this shard was read yet: no file to ask for */
       return;
     }
-    window
-      .fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then(function (response) {
-        return response.ok ? response.json() : null;
-      })
-      .then(function (data) {
-        safely(function () {
-          if (data && typeof data === "object") {
-            show(Object.prototype.hasOwnProperty.call(data, page) ? data[page] : 0);
-          }
-        });
-      })
-      .catch(function () {
-        /* the count stays hidden */
-      });
+    getJson(url, function (data) {
+      if (data && typeof data === "object") {
+        show(Object.prototype.hasOwnProperty.call(data, page) ? data[page] : 0);
+      }
+    }); /* on failure the count stays hidden */
   }
 
   function fetchStats() {
@@ -236,22 +243,12 @@
     if (!url || typeof window.fetch !== "function") {
       return;
     }
-    window
-      .fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then(function (response) {
-        return response.ok ? response.json() : null;
-      })
-      .then(function (data) {
-        safely(function () {
-          applyStats(data);
-        });
-        safely(function () {
-          fetchArticleViews(data);
-        });
-      })
-      .catch(function () {
-        /* keep the render-time figures */
+    getJson(url, function (data) {
+      safely(function () {
+        applyStats(data);
       });
+      fetchArticleViews(data);
+    }); /* on failure the render-time figures stay */
   }
 
   var PLAYERS = ["https://www.youtube-nocookie.com/", "https://player.vimeo.com/", "https://www.facebook.com/plugins/"];
