@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from newsroom.configuration.settings import SearchSettings, Settings
 from newsroom.usecases.fanout import ChunkReport, Fanout
@@ -23,6 +24,7 @@ from tests.support.fake_table import TableState, fake_content_index
 from tests.support.fakes import (
     FakeInvalidations,
     FakeRedirects,
+    FakeSchedules,
     FakeSearchTerms,
     FakeSiteBucket,
     FakeSourceBucket,
@@ -59,6 +61,7 @@ class FakeSite:
     publisher: Publisher
     fanout: Fanout
     search: SearchService
+    schedules: FakeSchedules = field(default_factory=FakeSchedules)
     journal: Journal = field(default_factory=list)
 
     def another_publisher(self) -> Publisher:
@@ -73,12 +76,13 @@ class FakeSite:
             self.fanout,
             self.redirects,
             self.search_terms,
+            self.schedules,
         )
 
-    def publish(self, *keys: str, publisher: Publisher | None = None) -> Batch:
+    def publish(self, *keys: str, publisher: Publisher | None = None, now: datetime | None = None) -> Batch:
         """Deliver one batch of events for ``keys``: ingest each, render once, then tag."""
         worker = publisher or self.publisher
-        ingested = [worker.ingest(key) for key in keys]
+        ingested = [worker.ingest(key, now=now) for key in keys]
         report = worker.render(ingested)
         return Batch(ingested, report, worker.tell(ingested))
 
@@ -91,6 +95,15 @@ class FakeSite:
         """An editor's delete and the batch its event starts."""
         self.source.delete(key)
         return self.publish(key)
+
+    def fire_schedules(self, now: datetime) -> Batch:
+        """Advance the scheduler's clock to ``now``: what fell due is delivered as one batch."""
+        ingested = [
+            self.publisher.ingest(key, now=max(now, at), version=version)
+            for key, _, at, version in self.schedules.due(now)
+        ]
+        report = self.publisher.render(ingested)
+        return Batch(ingested, report, self.publisher.tell(ingested))
 
     def drain_render_queue(self) -> list[ChunkReport]:
         """Run render-queue messages (plans, then the chunks they send) until none is left."""
@@ -114,6 +127,7 @@ def _publisher(
     fanout: Fanout,
     redirects: FakeRedirects,
     search: FakeSearchTerms,
+    schedules: FakeSchedules,
 ) -> Publisher:
     """A publisher as ``build_publisher`` makes it, with its own configuration cache."""
     return Publisher(
@@ -126,6 +140,7 @@ def _publisher(
         context=ContextLoader(index, settings),
         redirects=redirects,
         search=search,
+        schedules=schedules,
     )
 
 
@@ -140,9 +155,10 @@ def fake_site(environment: Mapping[str, str] = SETTINGS_ENVIRONMENT) -> FakeSite
     queue = FakeWorkQueue()
     search_terms = FakeSearchTerms()
     redirects = FakeRedirects()
+    schedules = FakeSchedules()
     context = ContextLoader(index, settings)
     fanout = Fanout(index, site, source, cdn, queue, context, search_terms)
-    publisher = _publisher(settings, index, source, site, cdn, fanout, redirects, search_terms)
+    publisher = _publisher(settings, index, source, site, cdn, fanout, redirects, search_terms, schedules)
     search = SearchService(SearchSettings.from_environment(environment), index, search_terms)
     return FakeSite(
         settings=settings,
@@ -157,5 +173,6 @@ def fake_site(environment: Mapping[str, str] = SETTINGS_ENVIRONMENT) -> FakeSite
         publisher=publisher,
         fanout=fanout,
         search=search,
+        schedules=schedules,
         journal=journal,
     )

@@ -358,3 +358,30 @@ class FakeRedirects:
         self.targets.update(puts)
         for path in deletes:
             self.targets.pop(path, None)
+
+
+class FakeSchedules:
+    """``Schedules``: one schedule per (key, action), as EventBridge keeps them by name."""
+
+    def __init__(self) -> None:
+        self.pending: dict[tuple[str, str], tuple[datetime, str | None]] = {}
+        self.calls: list[tuple[str, str, str]] = []
+
+    def put(self, source_key: str, action: str, at: datetime, version: str | None) -> None:
+        """Create or move the schedule."""
+        self.calls.append(("put", source_key, action))
+        self.pending[(source_key, action)] = (at, version)
+
+    def cancel(self, source_key: str, action: str) -> None:
+        """Delete it; an absent one is fine."""
+        self.calls.append(("cancel", source_key, action))
+        self.pending.pop((source_key, action), None)
+
+    def due(self, now: datetime) -> list[tuple[str, str, datetime, str | None]]:
+        """Fire what is due, as Scheduler does with ActionAfterCompletion DELETE: each once, then gone."""
+        fired = [
+            (key, action, at, version) for (key, action), (at, version) in self.pending.items() if at <= now
+        ]
+        for key, action, _, _ in fired:
+            del self.pending[(key, action)]
+        return sorted(fired, key=lambda item: item[2])

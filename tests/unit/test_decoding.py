@@ -6,8 +6,8 @@ import codecs
 import unicodedata
 
 import pytest
-from newsroom.domain.article import decode_text
 from newsroom.domain.errors import RejectedSource
+from newsroom.domain.text_decoding import decode_text
 
 from tests.support.encodings import TONES, cp1258
 

@@ -34,6 +34,7 @@ from tests.support.fake_table import (
 from tests.support.fakes import (
     FakeInvalidations,
     FakeRedirects,
+    FakeSchedules,
     FakeSearchTerms,
     FakeSiteBucket,
     FakeSourceBucket,
@@ -61,11 +62,13 @@ def every_fake() -> list[tuple[type, object]]:
     queue: ports.WorkQueue = FakeWorkQueue()
     search: ports.SearchTerms = FakeSearchTerms()
     redirects: ports.Redirects = FakeRedirects()
+    schedules: ports.Schedules = FakeSchedules()
     return [
         (ports.ArticleRecords, articles),
         (ports.ListingEntries, listings),
         (ports.SiteCounts, counts),
         (ports.ConfigurationRecord, configuration),
+        (ports.Schedules, schedules),
         (ports.JobRecords, jobs),
         (ports.FailureRecords, failures),
         (ports.InvalidationRecords, invalidation_records),

@@ -49,6 +49,12 @@ class Settings:
     redirect_store_arn: str = ""
     # Hosts pictures may come from besides /media/: the deployment's ImageHosts, also in the CSP.
     image_hosts: frozenset[str] = frozenset()
+    # EventBridge Scheduler: the group of the articles' one-time schedules, the role it assumes,
+    # the queue it delivers to (and its dead-letter queue); "" when scheduling is not deployed.
+    schedule_group: str = ""
+    scheduler_role_arn: str = ""
+    publish_queue_arn: str = ""
+    publish_dead_letter_arn: str = ""
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -79,6 +85,10 @@ class Settings:
             search_table=env["SEARCH_TABLE_NAME"],
             redirect_store_arn=env.get("REDIRECT_STORE_ARN", ""),
             image_hosts=image_hosts,
+            schedule_group=env.get("SCHEDULE_GROUP_NAME", ""),
+            scheduler_role_arn=env.get("SCHEDULER_ROLE_ARN", ""),
+            publish_queue_arn=env.get("PUBLISH_QUEUE_ARN", ""),
+            publish_dead_letter_arn=env.get("PUBLISH_DEAD_LETTER_ARN", ""),
         )
 
 

@@ -6,7 +6,6 @@ precisely what is wrong, because the editor reads it on the object's tags.
 
 from __future__ import annotations
 
-import codecs
 import re
 import unicodedata
 from collections.abc import Collection
@@ -23,13 +22,15 @@ from newsroom.domain.errors import RejectedSource
 from newsroom.domain.html_body import body_of, first_heading, meta_fields, render_html
 from newsroom.domain.markdown import WorkBudget, render_markdown
 from newsroom.domain.source_keys import SourceKey
+from newsroom.domain.text_decoding import decode_text
 
 STATUSES = ("published", "draft")
 SUMMARY_LENGTH = 240
 # Each level adds a listing entry to the publish transaction (DynamoDB allows 100 actions).
 MAX_CATEGORY_DEPTH = 6
-# Top-level folders the site itself uses: media copies, hashed assets, sitemap shards, search.
-RESERVED_FOLDERS = ("media", "assets", "sitemaps", "api")
+# Top-level folders the site itself uses: media copies, hashed assets, sitemap shards, search,
+# drafts' previews.
+RESERVED_FOLDERS = ("media", "assets", "sitemaps", "api", "preview")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(?:(.*?)\r?\n)?(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
 # An opening '---' followed by a field line: front matter, even if its closing line is missing.
 _OPENED_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n[A-Za-z_][\w-]*[ \t]*:")
@@ -63,138 +64,21 @@ class Article:
     body_html: str
     views_base: int = 0
     """Views before this site counted (front matter ``views:``, a moved portal's hits): the page adds them."""
+    publish_at: datetime | None = None
+    """When the page goes live (front matter ``publish_at:``); never before ``published_at`` either."""
+    unpublish_at: datetime | None = None
+    """When the page comes down (front matter ``unpublish_at:``), the file staying where it is."""
+
+    @property
+    def live_from(self) -> datetime:
+        """The first moment a reader may see the page: a future ``date`` schedules it too."""
+        return max(self.published_at, self.publish_at or self.published_at)
 
     @property
     def url(self) -> str:
         """The page's path on the site: ``/<category path>/<slug>.html``."""
         folder = "/".join(self.category)
         return f"/{folder}/{self.slug}.html" if folder else f"/{self.slug}.html"
-
-
-# Letters only Vietnamese uses (after NFC): a file that decodes as Windows-1258 must contain one.
-_VIETNAMESE_LETTERS = frozenset(
-    "đạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹơưă"
-    + "đạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹơưă".upper()
-)
-# Diacritics of the Vietnamese alphabet: â ê ô, ă, ơ ư, and the five tones.
-_VOWEL_MARKS = frozenset("\u0302\u0306\u031b")
-_TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
-# Non-ASCII characters other than letters a Vietnamese Windows-1258 article may hold.
-_CP1258_PUNCTUATION = frozenset("\u00a0€‚„…†‡‰‹›‘’“”•–—™°₫")
-_ALLOWED_C0 = frozenset(b"\t\n\r")
-
-
-def _is_vietnamese_char(char: str) -> bool:
-    """Whether a non-ASCII character (NFC) is a letter of the Vietnamese alphabet or plain punctuation."""
-    if char in _CP1258_PUNCTUATION or char in "đĐ":
-        return True
-    decomposed = unicodedata.normalize("NFD", char)
-    base, marks = decomposed[0], decomposed[1:]
-    return (
-        base in "aeiouyAEIOUY"
-        and bool(marks)
-        and all(m in _VOWEL_MARKS or m in _TONE_MARKS for m in marks)
-        and sum(m in _VOWEL_MARKS for m in marks) <= 1
-        and sum(m in _TONE_MARKS for m in marks) <= 1
-    )
-
-
-def _decode_windows_1258(data: bytes) -> str | None:
-    """``data`` as Windows-1258 Vietnamese (NFC), or None unless it reads unambiguously so.
-
-    Every tone mark must sit on a vowel, every non-ASCII character must be a
-    Vietnamese letter (or common typographic punctuation), and at least one letter
-    must be one only Vietnamese uses: other legacy encodings (TCVN3, VNI, Latin-1)
-    decode as cp1258 too, but into symbols, stray tone marks or foreign letters.
-    """
-    if any(byte < 0x20 and byte not in _ALLOWED_C0 for byte in data):
-        return None
-    try:
-        text = unicodedata.normalize("NFC", data.decode("cp1258"))
-    except UnicodeDecodeError:
-        return None
-    if not all(char.isascii() or _is_vietnamese_char(char) for char in text):
-        return None
-    if not any(char in _VIETNAMESE_LETTERS for char in text):
-        return None
-    return text
-
-
-def _looks_like_bomless_utf16(data: bytes) -> bool:
-    """Whether ``data`` (holding NULs) reads as UTF-16 text written without a byte-order mark."""
-    if len(data) < 4 or len(data) % 2:
-        return False
-    pairs = len(data) // 2
-    for encoding, high, low in (("utf-16-le", data[1::2], data[0::2]), ("utf-16-be", data[0::2], data[1::2])):
-        nul_high, nul_low = high.count(0), low.count(0)
-        if nul_high < max(2, pairs // 4) or nul_low > nul_high // 10:
-            continue
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if not any(ord(char) < 0x20 and char not in "\t\n\r" for char in text):
-            return True
-    return False
-
-
-def _decode_with_bom(data: bytes, encoding: str, name: str, unit: int) -> str:
-    """Decode UTF-16 or UTF-32 behind its BOM, naming what is broken if it does not decode."""
-    try:
-        return data.decode(encoding)
-    except UnicodeDecodeError as exc:
-        if len(data) % unit:
-            raise RejectedSource(
-                f"broken {name} text: {len(data)} bytes is not a whole number of {unit}-byte units"
-                f" (the file is cut short); save it again as UTF-8"
-            ) from None
-        if "surrogate" in exc.reason or exc.reason in {"illegal encoding", "unexpected end of data"}:
-            chunk = data[exc.start : exc.start + unit]
-            little = data.startswith(codecs.BOM_UTF16_LE)
-            code = int.from_bytes(chunk, "little") if little else int.from_bytes(chunk, "big")
-            raise RejectedSource(
-                f"broken {name} text: unpaired surrogate 0x{code:04X} at byte offset {exc.start};"
-                " save the file as UTF-8"
-            ) from None
-        raise RejectedSource(
-            f"broken {name} text at byte offset {exc.start} ({exc.reason}); save the file as UTF-8"
-        ) from None
-
-
-def decode_text(data: bytes) -> str:
-    """Bytes to NFC text.
-
-    Accepted: UTF-8 (with or without BOM), UTF-32 and UTF-16 with a BOM, and
-    Windows-1258 when it reads unambiguously as Vietnamese. Anything else is
-    refused with the reason the editor reads: UTF-16 without a BOM, binary data,
-    other legacy encodings (TCVN3, VNI, Latin-1...).
-    """
-    if not data.strip():
-        raise RejectedSource("the file is empty")
-    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
-        text = _decode_with_bom(data, "utf-32", "UTF-32", 4)
-    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        text = _decode_with_bom(data, "utf-16", "UTF-16", 2)
-    elif b"\x00" in data:
-        if _looks_like_bomless_utf16(data):
-            raise RejectedSource(
-                "looks like UTF-16 without a byte-order mark: save as UTF-8 or UTF-16 with BOM"
-            )
-        raise RejectedSource("binary file, not Markdown text")
-    else:
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            legacy = _decode_windows_1258(data)
-            if legacy is None:
-                raise RejectedSource(
-                    f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start});"
-                    " it does not read as Windows-1258 Vietnamese either: save the file as UTF-8"
-                ) from None
-            return legacy
-    if not text.strip():
-        raise RejectedSource("the file is empty")
-    return unicodedata.normalize("NFC", text)
 
 
 def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
@@ -235,7 +119,7 @@ def _text_field(meta: dict[str, Any], name: str) -> str:
     return unicodedata.normalize("NFC", str(value)).strip()
 
 
-def _parse_date(value: Any, tz: ZoneInfo) -> datetime:
+def _parse_date(value: Any, tz: ZoneInfo, name: str = "date") -> datetime:
     if isinstance(value, datetime):
         parsed = value
     elif isinstance(value, date):
@@ -245,20 +129,20 @@ def _parse_date(value: Any, tz: ZoneInfo) -> datetime:
             parsed = datetime.fromisoformat(value.strip())
         except ValueError:
             raise RejectedSource(
-                f"date '{value[:40]}' is not ISO 8601 (e.g. 2024-04-28T08:30:00+07:00)"
+                f"{name} '{value[:40]}' is not ISO 8601 (e.g. 2024-04-28T08:30:00+07:00)"
             ) from None
     else:
-        raise RejectedSource("date must be an ISO 8601 date or date-time")
+        raise RejectedSource(f"{name} must be an ISO 8601 date or date-time")
     out_of_range = f"is out of range: use a year from {MIN_YEAR} to {MAX_YEAR}"
     if not MIN_YEAR <= parsed.year <= MAX_YEAR:
-        raise RejectedSource(f"date {parsed.date().isoformat()} {out_of_range}")
+        raise RejectedSource(f"{name} {parsed.date().isoformat()} {out_of_range}")
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=tz)
     # The archives are the site's calendar: 2100-12-31T23:00-05:00 is already 2101 in Hà Nội.
     local = parsed.astimezone(tz)
     if not MIN_YEAR <= local.year <= MAX_YEAR:
         raise RejectedSource(
-            f"date {parsed.isoformat()} is {local.date().isoformat()} in the site's time zone ({tz.key}):"
+            f"{name} {parsed.isoformat()} is {local.date().isoformat()} in the site's time zone ({tz.key}):"
             f" it {out_of_range}"
         )
     return parsed
@@ -349,11 +233,14 @@ def parse_article(
     if status not in STATUSES:
         raise RejectedSource(f"unknown status '{status[:40]}' (use published or draft)")
     tz = ZoneInfo(timezone)
-    published_at = _parse_date(meta["date"], tz) if meta.get("date") is not None else first_seen
-    if published_at > first_seen + MAX_AHEAD:
+    publish_at, unpublish_at = (
+        _moment(meta, name, tz, first_seen) for name in ("publish_at", "unpublish_at")
+    )
+    published_at = _moment(meta, "date", tz, first_seen) or publish_at or first_seen
+    if unpublish_at is not None and unpublish_at <= max(published_at, publish_at or published_at):
         raise RejectedSource(
-            f"date {published_at.astimezone(tz).date().isoformat()} is more than a year after the file was"
-            f" first uploaded ({first_seen.astimezone(tz).date().isoformat()}): is it a typo?"
+            f"unpublish_at ({_shown(unpublish_at, tz)}) is not after the time the article goes live"
+            f" ({_shown(max(published_at, publish_at or published_at), tz)})"
         )
     stem = key.segments[-1].rsplit(".", 1)[0]
     slug = slugify(_text_field(meta, "slug") or stem)
@@ -383,7 +270,30 @@ def parse_article(
         status=status,
         body_html=rendered.html,
         views_base=_views_base(meta.get("views")),
+        publish_at=publish_at,
+        unpublish_at=unpublish_at,
     )
+
+
+def _moment(meta: dict[str, Any], name: str, tz: ZoneInfo, first_seen: datetime) -> datetime | None:
+    """A time field (site time when it has no offset), refused when over a year after the first upload.
+
+    Measured from the stored first upload, not from now, so that a rebuild
+    next year accepts what was accepted today.
+    """
+    if meta.get(name) is None:
+        return None
+    moment = _parse_date(meta[name], tz, name)
+    if moment > first_seen + MAX_AHEAD:
+        raise RejectedSource(
+            f"{name} {moment.astimezone(tz).date().isoformat()} is more than a year after the file was"
+            f" first uploaded ({first_seen.astimezone(tz).date().isoformat()}): is it a typo?"
+        )
+    return moment
+
+
+def _shown(moment: datetime, tz: ZoneInfo) -> str:
+    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M")
 
 
 MAX_VIEWS_BASE = 10**12

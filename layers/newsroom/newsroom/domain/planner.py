@@ -10,7 +10,8 @@ Pure functions of the index records, so they read like a specification:
 - the monthly archive page of each of those scopes, for the month of each
   placement, is re-rendered (with the site's sitemap shard of that month);
   no other month is touched, because archives are keyed by month;
-- a page left behind at a previous URL is removed.
+- a page left behind at a previous URL is removed;
+- a draft's private preview is rendered, a revoked one removed.
 
 Nothing here grows with the size of the site: a change touches at most
 ``2 * (2 * RADIUS + 1)`` article pages, ``2 * (depth + 1)`` listings and
@@ -39,6 +40,8 @@ class Plan:
     """``(url, owner source key)`` of pages to remove."""
     months: frozenset[tuple[tuple[str, ...], str]] = frozenset()
     """``(scope, yyyy-mm)`` archive pages; the empty scope's are sitemap shards too."""
+    previews: frozenset[str] = frozenset()
+    """Source keys whose private preview is written or revoked."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,7 @@ def plan_batch(records: Iterable[IndexedArticle], timezone: str) -> Plan:
     listings: set[tuple[str, ...]] = set()
     removals: set[tuple[str, str]] = set()
     months: set[tuple[tuple[str, ...], str]] = set()
+    previews: set[str] = set()
     for record in records:
         current = record.placement if record.state == PUBLISHED else None
         for placement in (current, record.previous):
@@ -65,7 +69,11 @@ def plan_batch(records: Iterable[IndexedArticle], timezone: str) -> Plan:
                 months.update((scope, month) for scope in scopes(placement.category))
         if record.previous is not None and (current is None or current.url != record.previous.url):
             removals.add((record.previous.url, record.source_key))
-    return Plan(frozenset(anchors), frozenset(listings), frozenset(removals), frozenset(months))
+        if record.preview or record.revoked_preview:
+            previews.add(record.source_key)
+    return Plan(
+        frozenset(anchors), frozenset(listings), frozenset(removals), frozenset(months), frozenset(previews)
+    )
 
 
 def neighbourhood(window: Sequence[Entry], anchor: str, radius: int = RADIUS) -> dict[str, Neighbours]:

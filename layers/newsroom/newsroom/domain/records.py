@@ -17,6 +17,10 @@ from newsroom.domain.article import Article
 
 PUBLISHED = "published"
 DRAFT = "draft"
+SCHEDULED = "scheduled"
+"""Waiting for its ``publish_at`` (or future ``date``): no page yet, a preview."""
+EXPIRED = "expired"
+"""Past its ``unpublish_at``: the page is down, the file stays."""
 DELETED = "deleted"
 REJECTED = "rejected"
 
@@ -110,6 +114,12 @@ class IndexedArticle:
     """The newest S3 event sequencer applied to the key (absent when events carry none)."""
     waiting_for: str | None = None
     """The URL this file was refused for because another file holds it: re-examined when released."""
+    preview: str | None = None
+    """The unguessable token of a draft's or scheduled article's preview page (``/preview/<token>.html``)."""
+    revoked_preview: str | None = None
+    """The last token revoked (published, deleted): its page is removed on every render, retries included."""
+    timed: bool = False
+    """The key ever had a schedule: every change of it cancels the schedules it no longer needs."""
 
     def same_content(self, other: IndexedArticle) -> bool:
         """True when applying ``other`` would change nothing readers or editors see."""

@@ -56,6 +56,14 @@ def views_shard_key(shard: str) -> str:
     return f"views/{shard}.json"
 
 
+PREVIEW_FOLDER = "preview"
+
+
+def preview_url(token: str) -> str:
+    """A draft's private page: ``/preview/<token>.html``, found only by whoever was given the link."""
+    return f"/{PREVIEW_FOLDER}/{token}.html"
+
+
 def invalidation_paths(key: str) -> list[str]:
     """The CDN paths that may cache ``key``: both URIs when the viewer function rewrote it."""
     if key == "index.html" or key.endswith("/index.html"):

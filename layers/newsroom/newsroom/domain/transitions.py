@@ -9,19 +9,24 @@ with plain records, like the planner.
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 
 from newsroom.domain.article import Article
 from newsroom.domain.feedback_tags import ERROR_TAG, STATUS_TAG, URL_TAG
 from newsroom.domain.records import (
     DELETED,
+    DRAFT,
     PUBLISHED,
     REJECTED,
+    SCHEDULED,
     IndexedArticle,
     Placement,
     month_of,
     scopes,
     sort_key,
 )
+from newsroom.domain.schedule import has_preview, live_state, timers
+from newsroom.domain.site_paths import preview_url
 
 # Old URLs an article keeps redirecting (a KeyValueStore holds 5 MB in all).
 MAX_ALIASES = 20
@@ -63,20 +68,42 @@ def articles_delta(before: IndexedArticle | None, after: IndexedArticle) -> int:
 
 # -- what a record becomes ------------------------------------------------------------------
 def uploaded(
-    before: IndexedArticle | None, source_key: str, article: Article, first_seen: str
+    before: IndexedArticle | None,
+    source_key: str,
+    article: Article,
+    first_seen: str,
+    *,
+    now: datetime | None = None,
+    new_token: str | None = None,
 ) -> IndexedArticle:
-    """A file that parsed: listed where its category and date put it if published, else unlisted."""
+    """A file that parsed: listed where its category and date put it while live, else unlisted.
+
+    ``now`` decides a scheduled or expired article (``None``: live whatever
+    its times). A draft or scheduled article keeps its preview token across
+    re-uploads, so the link an editor shared stays valid; ``new_token`` is
+    its first one.
+    """
+    state = live_state(article, now)
     placement = (
         Placement(article.category, sort_key(article.published_at, article.url))
-        if article.status == PUBLISHED
+        if state == PUBLISHED
         else None
     )
-    return next_record(before, source_key, first_seen, article.status, article, placement, None)
+    record = next_record(before, source_key, first_seen, state, article, placement, None)
+    token = (before.preview if before else None) or new_token if has_preview(state) else None
+    return _with_preview(before, replace(record, timed=record.timed or bool(timers(article, state))), token)
 
 
 def deleted(before: IndexedArticle | None, source_key: str, first_seen: str) -> IndexedArticle:
     """A file that is gone: unlisted, its page removed, its old URL remembered for the neighbours."""
-    return next_record(before, source_key, first_seen, DELETED, None, None, None)
+    return _with_preview(before, next_record(before, source_key, first_seen, DELETED, None, None, None), None)
+
+
+def _with_preview(before: IndexedArticle | None, record: IndexedArticle, token: str | None) -> IndexedArticle:
+    """``record`` with its preview token; a token it loses becomes the revoked one."""
+    held = before.preview if before else None
+    revoked = held if held and held != token else record.revoked_preview
+    return replace(record, preview=token, revoked_preview=revoked)
 
 
 def rejected(
@@ -86,11 +113,11 @@ def rejected(
     first_seen: str,
     waiting_for: str | None = None,
 ) -> IndexedArticle:
-    """Keep a published page up when a broken re-upload arrives; record why.
+    """Keep a published page (or a draft's preview) up when a broken re-upload arrives; record why.
 
     ``waiting_for`` is the URL another file holds, when that is the reason.
     """
-    if before is not None and before.state == PUBLISHED:
+    if before is not None and before.state in (PUBLISHED, DRAFT, SCHEDULED):
         return replace(before, version=before.version + 1, error=reason, waiting_for=waiting_for)
     record = next_record(before, source_key, first_seen, REJECTED, None, None, reason)
     return replace(record, waiting_for=waiting_for)
@@ -129,6 +156,8 @@ def next_record(
         previous=previous,
         error=error,
         aliases=aliases,
+        revoked_preview=before.revoked_preview if before else None,
+        timed=before.timed if before else False,
     )
 
 
@@ -136,7 +165,9 @@ def next_record(
 def feedback_tags(record: IndexedArticle) -> dict[str, str]:
     """The tags that answer a record's source file."""
     tags: dict[str, str] = {STATUS_TAG: "error" if record.error else record.state}
-    if record.article is not None:
+    if record.preview is not None:  # a draft's or scheduled article's only page is its preview
+        tags[URL_TAG] = preview_url(record.preview)
+    elif record.article is not None:
         tags[URL_TAG] = record.article.url
     if record.error:
         tags[ERROR_TAG] = record.error

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote_plus
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
@@ -19,6 +22,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.data_classes import S3Event
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
+from newsroom.domain.schedule import SCHEDULE_MESSAGE
 from newsroom.domain.source_keys import decode_event_key
 from newsroom.usecases.fanout import Fanout
 from newsroom.usecases.ports import FailureRecords
@@ -37,18 +41,35 @@ class OutOfTime(Exception):
     """The batch is too close to the function's timeout to take this record: SQS redelivers it."""
 
 
-def s3_changes(record: SQSRecord) -> list[tuple[str, str | None]]:
-    """``(raw key, sequencer)`` for each S3 record an SQS message carries.
+@dataclass(frozen=True)
+class Change:
+    """One key to look at again, and what the message knew about it."""
+
+    key: str
+    """The raw key, as S3 sends it (URL-encoded)."""
+    sequencer: str | None = None
+    at: datetime | None = None
+    """A fired schedule's moment: the key is judged at it (never before the clock)."""
+    version: str | None = None
+    """The source version a fired schedule was made for."""
+
+
+def s3_changes(record: SQSRecord) -> list[Change]:
+    """The keys an SQS message names: S3's event records, or one fired schedule.
 
     ``s3:TestEvent`` (sent when a notification is configured) has no
     ``Records`` and yields nothing: it is acknowledged, not retried. The
-    sequencer is absent in moto's events.
+    sequencer is absent in moto's events. A schedule's message is the
+    ``Input`` the publish function gave it (``schedule_message``).
     """
     body = json.loads(record.body)
+    if body.get("newsroom") == SCHEDULE_MESSAGE:
+        at = datetime.fromisoformat(str(body["at"]))
+        return [Change(quote_plus(str(body["key"]), safe="/"), at=at, version=body.get("version"))]
     if "Records" not in body:
         return []
     return [
-        (r.s3.get_object.key, r.s3.get_object.get("sequencer"))
+        Change(r.s3.get_object.key, r.s3.get_object.get("sequencer"))
         for r in S3Event(body).records
         if r.event_source == "aws:s3"
     ]
@@ -82,17 +103,18 @@ def handle_batch(
             if left is not None and left < RESERVED_MILLIS:
                 metrics.add_metric(name="RecordDeferred", unit=MetricUnit.Count, value=1)
                 raise OutOfTime(f"{left} ms left, {RESERVED_MILLIS} ms are kept to render the batch")
-            for raw_key, sequencer in s3_changes(record):
-                results.append(_ingest_one(raw_key, sequencer))
+            for change in s3_changes(record):
+                results.append(_ingest_one(change))
         except Exception as exc:
             record_failure(publisher.index.failures, record, exc)
             raise
         ingested[record.message_id] = results
 
-    def _ingest_one(raw_key: str, sequencer: str | None) -> Ingested:
-        result = publisher.ingest(raw_key, sequencer)
+    def _ingest_one(change: Change) -> Ingested:
+        now = max(datetime.now(UTC), change.at) if change.at is not None else None
+        result = publisher.ingest(change.key, change.sequencer, now=now, version=change.version)
         if result.stale:
-            logger.info("older event dropped", extra={"key": result.key, "sequencer": sequencer})
+            logger.info("older event dropped", extra={"key": result.key, "sequencer": change.sequencer})
             metrics.add_metric(name="StaleEventDropped", unit=MetricUnit.Count, value=1)
         if result.error:
             logger.warning("source rejected", extra={"key": result.key, "reason": result.error})
@@ -152,7 +174,7 @@ def record_failure(
     """Keep why a message failed, by message id: SQS keeps no reason, and the id survives the DLQ."""
     reason = f"{stage}: {type(exc).__name__}: {exc}"
     try:
-        keys = [decode_event_key(key) for key, _ in s3_changes(record)]
+        keys = [decode_event_key(change.key) for change in s3_changes(record)]
     except Exception:  # an unreadable body is itself the reason
         keys = []
     try:

@@ -44,7 +44,7 @@ def handle_hits_batch(
 
     def run(record: SQSRecord) -> None:
         try:
-            for key in [decode_event_key(raw) for raw, _ in s3_changes(record)]:
+            for key in [decode_event_key(change.key) for change in s3_changes(record)]:
                 report = counter.count(key)
                 read.update(report.read)
                 logger.info(

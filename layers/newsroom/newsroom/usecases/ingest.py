@@ -10,8 +10,9 @@ are written (``Publisher.tell``).
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from newsroom.configuration.settings import Settings
@@ -25,6 +26,7 @@ from newsroom.domain.records import (
     IndexedArticle,
     StoredConfig,
 )
+from newsroom.domain.schedule import ACTIONS, timers
 from newsroom.domain.site_paths import invalidation_paths
 from newsroom.domain.source_keys import SourceKey, SourceKind, classify, decode_event_key
 from newsroom.domain.source_objects import SourceObject
@@ -42,6 +44,8 @@ from newsroom.domain.transitions import (
 from newsroom.usecases.media import sync_media
 from newsroom.usecases.ports import (
     ContentIndex,
+    NoSchedules,
+    Schedules,
     SiteFiles,
     SourceFiles,
 )
@@ -99,14 +103,27 @@ class SourceIngest:
     source: SourceFiles
     site: SiteFiles
     context: ContextLoader
+    schedules: Schedules = field(default_factory=NoSchedules)
 
-    def ingest(self, event_key: str, sequencer: str | None = None) -> Ingested:
+    def ingest(
+        self,
+        event_key: str,
+        sequencer: str | None = None,
+        *,
+        now: datetime | None = None,
+        version: str | None = None,
+    ) -> Ingested:
         """Bring the index in line with the current state of one source key.
 
         ``sequencer`` is the event's ``s3.object.sequencer`` when S3 sent one
         (moto does not): an event older than the last one applied to the key
         is dropped without reading S3. Without it, the key's current state
         decides, which is right for any delivery order.
+
+        ``now`` is the moment the change is judged at (a fired schedule's own
+        time; the clock otherwise). ``version`` is the source version a fired
+        schedule was made for: if the file changed since, its newer version
+        has its own schedules, and this one is dropped as stale.
         """
         key = decode_event_key(event_key)
         try:
@@ -114,12 +131,21 @@ class SourceIngest:
         except RejectedSource as exc:
             return Ingested(key, Feedback(key, None, error_tags(exc.reason)), error=exc.reason)
         if source_key.kind is SourceKind.ARTICLE:
-            return self.article(source_key, sequencer)
+            return self.article(source_key, sequencer, now=now, version=version)
         if source_key.kind is SourceKind.MEDIA:
             return self._ingest_media(source_key)
         return self._ingest_config(source_key)
 
-    def article(self, key: SourceKey, sequencer: str | None = None, depth: int = 0) -> Ingested:
+    def article(
+        self,
+        key: SourceKey,
+        sequencer: str | None = None,
+        depth: int = 0,
+        *,
+        now: datetime | None = None,
+        version: str | None = None,
+    ) -> Ingested:
+        moment = now or datetime.now(UTC)
         applied = False
         unstorable: str | None = None  # the stored form was too large: learnt from a first attempt
         for _ in range(MAX_ATTEMPTS):
@@ -133,13 +159,15 @@ class SourceIngest:
                 current, too_big = None, exc.reason
             if too_big is None and current is None and before is None:
                 return Ingested(key.key)  # a delete of something never published
+            if version is not None and (current is None or current.version_id != version):
+                return Ingested(key.key, stale=True)  # a schedule made for an older version
             if too_big is not None or unstorable is not None:
                 after = rejected(before, key.key, too_big or str(unstorable), _first_seen(before, None))
-                version = current.version_id if current is not None else None
+                source_version = current.version_id if current is not None else None
             else:
-                after = self._next(before, key, current)
-                version = current.version_id if current else None
-            after = replace(after, source_version=version, sequencer=latest(sequencer, before))
+                after = self._next(before, key, current, moment)
+                source_version = current.version_id if current else None
+            after = replace(after, source_version=source_version, sequencer=latest(sequencer, before))
             if before is not None and before.same_content(after):
                 after = before
                 break
@@ -155,8 +183,9 @@ class SourceIngest:
                 unstorable = exc.reason
         else:
             raise ConcurrentChange(f"{key.key}: index kept changing under {MAX_ATTEMPTS} attempts")
+        self._schedule(after)
         feedback = (
-            Feedback(key.key, version, feedback_tags(after))
+            Feedback(key.key, source_version, feedback_tags(after))
             if after.state != DELETED
             else Feedback(key.key, None, {}, removed=True)
         )
@@ -176,8 +205,19 @@ class SourceIngest:
         waiting = self.index.articles.waiting_for(url)
         return tuple(self.article(classify(waiter), depth=depth + 1) for waiter in waiting)
 
+    def _schedule(self, record: IndexedArticle) -> None:
+        """Make the key's schedules what its record needs, from the record alone (retries repeat it)."""
+        if not record.timed:
+            return
+        wanted = {timer.action: timer for timer in timers(record.article, record.state)}
+        for action in ACTIONS:
+            if action in wanted:
+                self.schedules.put(record.source_key, action, wanted[action].at, record.source_version)
+            else:
+                self.schedules.cancel(record.source_key, action)
+
     def _next(
-        self, before: IndexedArticle | None, key: SourceKey, current: SourceObject | None
+        self, before: IndexedArticle | None, key: SourceKey, current: SourceObject | None, now: datetime
     ) -> IndexedArticle:
         """The record the index should hold for ``current`` (``None``: deleted)."""
         first_seen = _first_seen(before, current)
@@ -198,7 +238,7 @@ class SourceIngest:
             return rejected(before, key.key, exc.reason, first_seen, waiting_for=exc.url)
         except RejectedSource as exc:
             return rejected(before, key.key, exc.reason, first_seen)
-        return uploaded(before, key.key, article, first_seen)
+        return uploaded(before, key.key, article, first_seen, now=now, new_token=secrets.token_urlsafe(24))
 
     def _ingest_config(self, key: SourceKey) -> Ingested:
         """Accept a configuration file if the configuration it makes is valid; else keep the old one.

@@ -231,3 +231,30 @@ class NoRedirects:
         puts, deletes = dict(puts), list(deletes)
         if puts or deletes:
             log.debug("no redirect store: %d put(s), %d delete(s) dropped", len(puts), len(deletes))
+
+
+class Schedules(Protocol):
+    """One-time schedules that bring a key back to the publish path at a given moment.
+
+    Both calls are idempotent: a retried delivery may repeat them. The fired
+    message names the source version it was made for (``version``).
+    """
+
+    def put(self, source_key: str, action: str, at: datetime, version: str | None) -> None:
+        """Create, or move, the ``action`` schedule of ``source_key`` to fire at ``at``."""
+        ...
+
+    def cancel(self, source_key: str, action: str) -> None:
+        """Delete the ``action`` schedule of ``source_key``; an absent one is not an error."""
+        ...
+
+
+class NoSchedules:
+    """No scheduler configured: scheduled articles wait for the next event on their key."""
+
+    def put(self, source_key: str, action: str, at: datetime, version: str | None) -> None:
+        """Drop the request (logged)."""
+        log.warning("no scheduler: %s of %s at %s is not scheduled", action, source_key, at.isoformat())
+
+    def cancel(self, source_key: str, action: str) -> None:
+        """Nothing to cancel."""

@@ -26,7 +26,9 @@ from newsroom.usecases.ports import (
     ContentIndex,
     Invalidations,
     NoRedirects,
+    NoSchedules,
     Redirects,
+    Schedules,
     SearchTerms,
     SiteFiles,
     SourceFiles,
@@ -65,6 +67,7 @@ class Publisher:
         context: ContextLoader | None = None,
         redirects: Redirects | None = None,
         search: SearchTerms | None = None,
+        schedules: Schedules | None = None,
     ) -> None:
         self.settings = settings
         self.index = index
@@ -79,11 +82,18 @@ class Publisher:
         self._references: set[str] = set()
 
         # -- ingest ------------------------------------------------------------------
-        self.ingestion = SourceIngest(settings, index, source, site, self.context)
+        self.ingestion = SourceIngest(settings, index, source, site, self.context, schedules or NoSchedules())
 
-    def ingest(self, event_key: str, sequencer: str | None = None) -> Ingested:
+    def ingest(
+        self,
+        event_key: str,
+        sequencer: str | None = None,
+        *,
+        now: datetime | None = None,
+        version: str | None = None,
+    ) -> Ingested:
         """Bring the index in line with the current state of one source key (``SourceIngest.ingest``)."""
-        return self.ingestion.ingest(event_key, sequencer)
+        return self.ingestion.ingest(event_key, sequencer, now=now, version=version)
 
     # -- feedback ---------------------------------------------------------------
     def tell(self, ingested: Sequence[Ingested]) -> list[str]:
@@ -161,6 +171,7 @@ class Publisher:
             elif holder is None and self.site.head(page_key(url)) is not None:
                 removals.append(page_key(url))
         rendered = Rendered(renderer.around(anchors))
+        rendered.add(renderer.previews(plan.previews))
         for scope in sorted(plan.listings | ({()} if skeleton else set())):
             rendered.add(renderer.scope(scope))
         for scope, month in sorted(plan.months):

@@ -22,7 +22,8 @@ from newsroom.configuration.site_yaml import build_config
 from newsroom.domain.errors import ConcurrentChange
 from newsroom.domain.planner import LISTING_SIZE, RADIUS, Neighbours, neighbourhood
 from newsroom.domain.records import PUBLISHED, Entry, IndexedArticle, Placement, StoredConfig, ViewFigures
-from newsroom.domain.site_paths import archive_url, feed_key, listing_url, page_key, shard_key
+from newsroom.domain.schedule import has_preview
+from newsroom.domain.site_paths import archive_url, feed_key, listing_url, page_key, preview_url, shard_key
 from newsroom.usecases.ports import ContentIndex, SiteCounts
 from newsroom.web.assets import static_assets
 from newsroom.web.figure_outputs import stats_output
@@ -36,6 +37,7 @@ from newsroom.web.page_outputs import (
     home_output,
     news_sitemap_output,
     not_found_output,
+    preview_output,
     robots_output,
     sections_sitemap_output,
     shard_output,
@@ -179,6 +181,20 @@ class SiteRenderer:
                 continue
             outputs.append(article_output(self.ctx, record.article, lists[source_key]))
         return outputs
+
+    def previews(self, source_keys: Iterable[str]) -> Rendered:
+        """The private previews of these keys' drafts and scheduled articles; revoked ones removed.
+
+        Read from the index as it is now, so a preview revoked meanwhile by
+        another invocation is removed, never written back.
+        """
+        rendered = Rendered()
+        for record in self.index.articles.get_many(sorted(set(source_keys))).values():
+            if record.preview and record.article is not None and has_preview(record.state):
+                rendered.outputs.append(preview_output(self.ctx, record.article, record.preview))
+            if record.revoked_preview:
+                rendered.removals.append(page_key(preview_url(record.revoked_preview)))
+        return rendered
 
     # -- listings -----------------------------------------------------------------------
     def scope(self, scope: tuple[str, ...]) -> Rendered:

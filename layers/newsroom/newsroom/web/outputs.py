@@ -13,6 +13,8 @@ HTML = "text/html; charset=utf-8"
 _LIVE_FIGURE = re.compile(rb'(data-stat="[a-z_]+">)[^<]*')
 HTML_CACHE = "public, max-age=60, s-maxage=31536000"
 JSON_CACHE = "public, max-age=30, s-maxage=31536000"
+# A draft's preview changes with every upload and must never outlive its revocation in a cache.
+PREVIEW_CACHE = "private, no-store"
 
 
 @dataclass(frozen=True)

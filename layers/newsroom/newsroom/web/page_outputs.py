@@ -9,7 +9,7 @@ rebuild be compared byte for byte with the incremental path.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from newsroom.configuration.site_config import Link, SiteConfig
@@ -22,6 +22,7 @@ from newsroom.domain.site_paths import (
     feed_key,
     listing_url,
     page_key,
+    preview_url,
     shard_key,
     views_shard,
     views_shard_key,
@@ -29,7 +30,7 @@ from newsroom.domain.site_paths import (
 from newsroom.web.assets import asset_url
 from newsroom.web.dates import format_article_date, format_date_line, month_names, weekday_names
 from newsroom.web.feeds import FeedItem, news_sitemap, robots_txt, rss_feed, sitemap_index, sitemap_urlset
-from newsroom.web.outputs import JSON_CACHE, Output, owner_metadata
+from newsroom.web.outputs import JSON_CACHE, PREVIEW_CACHE, Output, owner_metadata
 from newsroom.web.templating import render_page, translations
 from newsroom.web.view_models import (
     ArchiveView,
@@ -170,30 +171,53 @@ class PageContext:
 
 def article_output(ctx: PageContext, article: Article, neighbours: Neighbours) -> Output:
     """The article page."""
+    view = article_view(ctx, article, neighbours)
+    return Output(page_key(article.url), ctx.html(view), metadata=owner_metadata(article.source_key))
+
+
+def preview_output(ctx: PageContext, article: Article, token: str) -> Output:
+    """A draft's (or scheduled article's) private preview: the page as it will look, with no lists.
+
+    No canonical URL (so ``noindex``), no referrer, never stored by a cache;
+    the CDN adds the same as headers for ``/preview/*``.
+    """
+    view = article_view(ctx, article, Neighbours((), ()), preview=True)
+    return Output(
+        page_key(preview_url(token)),
+        ctx.html(view),
+        cache_control=PREVIEW_CACHE,
+        metadata=owner_metadata(article.source_key),
+    )
+
+
+def article_view(
+    ctx: PageContext, article: Article, neighbours: Neighbours, *, preview: bool = False
+) -> ArticleView:
+    """What the article template shows; a preview has no canonical URL and counts no views."""
     crumbs = ctx.breadcrumb(article.category)
     crumbs.append(Link(article.title, article.url))
-    view = ArticleView(
-        head=ctx.head(
-            article.title,
-            article.url,
-            date_line=format_date_line(article.published_at, ctx.locale, ctx.timezone),
-            description=article.summary,
-            breadcrumb=crumbs,
-        ),
+    head = ctx.head(
+        article.title,
+        "" if preview else article.url,
+        date_line=format_date_line(article.published_at, ctx.locale, ctx.timezone),
+        description=article.summary,
+        breadcrumb=crumbs,
+    )
+    return ArticleView(
+        head=replace(head, preview=True) if preview else head,
         date_iso=article.published_at.isoformat(),
         date_text=format_article_date(article.published_at, ctx.locale, ctx.timezone),
         author=article.author,
         image=article.image,
         tags=article.tags,
         url=article.url,
-        views_url="/" + views_shard_key(views_shard(article.url)),
+        views_url="" if preview else "/" + views_shard_key(views_shard(article.url)),
         views_shard=views_shard(article.url),
         views_base=article.views_base,
         body_html=article.body_html,
         newer=tuple(ctx.teaser(e) for e in neighbours.newer),
         older=tuple(ctx.teaser(e) for e in neighbours.older),
     )
-    return Output(page_key(article.url), ctx.html(view), metadata=owner_metadata(article.source_key))
 
 
 def category_output(

@@ -76,6 +76,8 @@ class PageHead:
     breadcrumb: tuple[Link, ...] = ()
     """From Home; when it stops short of this page the layout adds the page's title."""
     config_version: int = 0
+    preview: bool = False
+    """A draft's private preview: never indexed, never sent as a referrer, a banner says so."""
     stylesheet_url: str
     script_url: str
     icon_url: str = ""

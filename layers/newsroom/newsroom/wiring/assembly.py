@@ -25,13 +25,14 @@ from newsroom.adapters.invalidations import Invalidator
 from newsroom.adapters.logs_bucket import LogsBucket
 from newsroom.adapters.redirect_store import KeyValueStoreRedirects
 from newsroom.adapters.render_queue import WorkQueue
+from newsroom.adapters.schedules import EventBridgeSchedules
 from newsroom.adapters.search_table import SearchIndex
 from newsroom.adapters.site_bucket import SiteStore
 from newsroom.adapters.source_bucket import SourceStore
 from newsroom.configuration.settings import HitsSettings, SearchSettings, Settings
 from newsroom.usecases.count_views import ViewCounter
 from newsroom.usecases.fanout import Fanout
-from newsroom.usecases.ports import ContentIndex, NoRedirects, Redirects
+from newsroom.usecases.ports import ContentIndex, NoRedirects, NoSchedules, Redirects, Schedules
 from newsroom.usecases.publish import Publisher
 from newsroom.usecases.search import SearchService
 from newsroom.usecases.site_render import ContextLoader
@@ -50,6 +51,8 @@ class Clients:
     sqs: Any
     # cloudfront-keyvaluestore: made by build_redirects when a store is configured, unless given.
     keyvaluestore: Any = None
+    # EventBridge Scheduler: made by build_schedules when scheduling is deployed, unless given.
+    scheduler: Any = None
 
     @classmethod
     def default(cls) -> Clients:
@@ -169,6 +172,23 @@ def build_publisher(settings: Settings, clients: Clients | None = None) -> Publi
         context=fanout.context,
         redirects=build_redirects(settings, c),
         search=fanout.search,
+        schedules=build_schedules(settings, c),
+    )
+
+
+def build_schedules(settings: Settings, clients: Clients | None = None) -> Schedules:
+    """Scheduled articles' one-time schedules on EventBridge Scheduler, or none when not deployed."""
+    if not (settings.schedule_group and settings.publish_queue_arn and settings.scheduler_role_arn):
+        return NoSchedules()
+    client = clients.scheduler if clients is not None else None
+    if client is None:
+        client = boto3.client("scheduler", config=RETRIES)
+    return EventBridgeSchedules(
+        client,
+        settings.schedule_group,
+        settings.publish_queue_arn,
+        settings.scheduler_role_arn,
+        settings.publish_dead_letter_arn,
     )
 
 
@@ -181,6 +201,7 @@ __all__ = [
     "build_hits",
     "build_publisher",
     "build_redirects",
+    "build_schedules",
     "build_search",
     "build_view_counter",
     "content_index",

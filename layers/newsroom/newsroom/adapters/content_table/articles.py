@@ -128,6 +128,9 @@ def _item_from_article(record: IndexedArticle) -> dict[str, Any]:
         "aliases": list(record.aliases) or None,
         "sequencer": record.sequencer,
         "waiting_for": record.waiting_for,
+        "preview": record.preview,
+        "revoked_preview": record.revoked_preview,
+        "timed": record.timed or None,
     }
     if record.placement:
         item["placement_category"] = joined(record.placement.category)
@@ -155,6 +158,9 @@ def _item_from_article(record: IndexedArticle) -> dict[str, Any]:
         )
         if a.views_base:
             item["views_base"] = a.views_base
+        for name, moment in (("publish_at", a.publish_at), ("unpublish_at", a.unpublish_at)):
+            if moment is not None:
+                item[name] = moment.isoformat()
     return item
 
 
@@ -183,6 +189,8 @@ def _article_from_item(item: dict[str, Any]) -> IndexedArticle:
             status=str(item["status"]),
             body_html=zlib.decompress(raw).decode("utf-8"),
             views_base=int(item.get("views_base", 0)),
+            publish_at=_moment(item.get("publish_at")),
+            unpublish_at=_moment(item.get("unpublish_at")),
         )
     return IndexedArticle(
         source_key=str(item["source_key"]),
@@ -197,4 +205,11 @@ def _article_from_item(item: dict[str, Any]) -> IndexedArticle:
         aliases=tuple(str(a) for a in item.get("aliases", [])),
         sequencer=str(item["sequencer"]) if item.get("sequencer") else None,
         waiting_for=str(item["waiting_for"]) if item.get("waiting_for") else None,
+        preview=str(item["preview"]) if item.get("preview") else None,
+        revoked_preview=str(item["revoked_preview"]) if item.get("revoked_preview") else None,
+        timed=bool(item.get("timed")),
     )
+
+
+def _moment(value: Any) -> datetime | None:
+    return datetime.fromisoformat(str(value)) if value else None

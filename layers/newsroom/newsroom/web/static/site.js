@@ -53,6 +53,10 @@
   }
 
   function wirePrint() {
+    // A printed link shows where it leads: the print stylesheet prints this full address.
+    all('.article-body a[href^="/"]').forEach(function (link) {
+      link.setAttribute("data-print-url", link.href);
+    });
     if (typeof window.print !== "function") {
       return;
     }

@@ -1,0 +1,1 @@
+"""Print-ready PDF of a published article, reproducible byte for byte."""

@@ -1,0 +1,1 @@
+"""Picture variants for the web: decoding, orientation, EXIF removal, resizing, encoding."""
