@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from newsroom.domain.errors import ConcurrentChange, RejectedSource
+from newsroom.domain.pictures import PictureInfo
 from newsroom.domain.records import (
     PUBLISHED,
     Entry,
@@ -70,6 +71,9 @@ class TableState:
     jobs: dict[str, dict[str, Any]] = field(default_factory=dict)
     failures: dict[str, Failure] = field(default_factory=dict)
     invalidations: dict[str, list[str]] = field(default_factory=dict)
+    pictures: dict[str, PictureInfo] = field(default_factory=dict)
+    uses: dict[str, set[str]] = field(default_factory=dict)
+    """``USES#<picture>``: the articles whose pages show it."""
     transactions: int = 0
     """Committed transactions (article and configuration changes): a duplicate delivery adds none."""
 
@@ -363,6 +367,37 @@ class FakeInvalidationRecords:
         self._state.invalidations.pop(reference, None)
 
 
+class FakePictures:
+    """``PictureRecords``: pictures by source key, and the articles that use each."""
+
+    def __init__(self, state: TableState) -> None:
+        self._state = state
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, PictureInfo]:
+        """The known ones."""
+        return {key: self._state.pictures[key] for key in keys if key in self._state.pictures}
+
+    def put(self, info: PictureInfo) -> None:
+        """Record it."""
+        self._state.pictures[info.source_key] = info
+
+    def delete(self, key: str) -> None:
+        """Forget it."""
+        self._state.pictures.pop(key, None)
+
+    def use(self, article_key: str, added: Iterable[str], dropped: Iterable[str]) -> None:
+        """Note the pictures an article shows now."""
+        added = set(added)
+        for key in added:
+            self._state.uses.setdefault(key, set()).add(article_key)
+        for key in set(dropped) - added:
+            self._state.uses.get(key, set()).discard(article_key)
+
+    def users(self, picture_key: str, limit: int = 200) -> list[str]:
+        """The articles that show it."""
+        return sorted(self._state.uses.get(picture_key, set()))[:limit]
+
+
 def fake_content_index(timezone: str, state: TableState | None = None) -> tuple[ContentIndex, TableState]:
     """A ``ContentIndex`` of fakes on one shared state (``timezone``: the site's, for months)."""
     state = state if state is not None else TableState()
@@ -374,5 +409,6 @@ def fake_content_index(timezone: str, state: TableState | None = None) -> tuple[
         jobs=FakeJobs(state),
         failures=FakeFailures(state),
         invalidations=FakeInvalidationRecords(state),
+        pictures=FakePictures(state),
     )
     return index, state

@@ -8,6 +8,7 @@ repair, because a repaired key could collide with another article's URL.
 
 from __future__ import annotations
 
+import json
 import unicodedata
 from dataclasses import dataclass
 from enum import Enum
@@ -92,3 +93,12 @@ def classify(key: str) -> SourceKey:
         allowed = " ".join(MEDIA_SUFFIXES)
         raise RejectedSource(f"unsupported media type: allowed are {allowed}")
     return SourceKey(key=key, kind=kind)
+
+
+LOOK_AGAIN_MESSAGE = "look-again"
+"""The ``newsroom`` field of a message asking to read a key again (a picture its page shows changed)."""
+
+
+def look_again_message(source_key: str) -> str:
+    """The publish-queue message that makes the publish path ingest ``source_key`` as if it had changed."""
+    return json.dumps({"newsroom": LOOK_AGAIN_MESSAGE, "key": source_key}, ensure_ascii=False)

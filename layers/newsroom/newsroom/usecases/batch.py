@@ -23,7 +23,7 @@ from aws_lambda_powertools.utilities.data_classes import S3Event
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from newsroom.domain.schedule import SCHEDULE_MESSAGE
-from newsroom.domain.source_keys import decode_event_key
+from newsroom.domain.source_keys import LOOK_AGAIN_MESSAGE, decode_event_key
 from newsroom.usecases.fanout import Fanout
 from newsroom.usecases.ports import FailureRecords
 from newsroom.usecases.publish import Ingested, Publisher
@@ -63,6 +63,8 @@ def s3_changes(record: SQSRecord) -> list[Change]:
     ``Input`` the publish function gave it (``schedule_message``).
     """
     body = json.loads(record.body)
+    if body.get("newsroom") == LOOK_AGAIN_MESSAGE:
+        return [Change(quote_plus(str(body["key"]), safe="/"))]
     if body.get("newsroom") == SCHEDULE_MESSAGE:
         at = datetime.fromisoformat(str(body["at"]))
         return [Change(quote_plus(str(body["key"]), safe="/"), at=at, version=body.get("version"))]

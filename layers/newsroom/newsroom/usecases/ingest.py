@@ -19,7 +19,8 @@ from newsroom.configuration.settings import Settings
 from newsroom.configuration.site_yaml import MAX_CONFIG_BYTES, build_config
 from newsroom.domain.article import parse_article
 from newsroom.domain.errors import MAX_ATTEMPTS, ConcurrentChange, RejectedSource, UrlTaken
-from newsroom.domain.feedback_tags import CONFIG_TAG, STATUS_TAG, URL_TAG
+from newsroom.domain.feedback_tags import CONFIG_TAG, ERROR_TAG, STATUS_TAG, URL_TAG
+from newsroom.domain.pictures import pictures_in
 from newsroom.domain.records import (
     DELETED,
     PUBLISHED,
@@ -184,8 +185,9 @@ class SourceIngest:
         else:
             raise ConcurrentChange(f"{key.key}: index kept changing under {MAX_ATTEMPTS} attempts")
         self._schedule(after)
+        tags = feedback_tags(after) | self._pictures(before, after)
         feedback = (
-            Feedback(key.key, source_version, feedback_tags(after))
+            Feedback(key.key, source_version, tags)
             if after.state != DELETED
             else Feedback(key.key, None, {}, removed=True)
         )
@@ -204,6 +206,26 @@ class SourceIngest:
             return ()
         waiting = self.index.articles.waiting_for(url)
         return tuple(self.article(classify(waiter), depth=depth + 1) for waiter in waiting)
+
+    def _pictures(self, before: IndexedArticle | None, after: IndexedArticle) -> dict[str, str]:
+        """Note the pictures the page shows (their changes bring it back); tell the editor of missing ones.
+
+        Repeated on every delivery, so a retry after a failure still notes them.
+        """
+        shown = pictures_in(after.article.body_html) if after.article is not None else ()
+        had = pictures_in(before.article.body_html) if before is not None and before.article else ()
+        if shown or had:
+            self.index.pictures.use(after.source_key, shown, had)
+        if after.error or after.state == DELETED or not shown:
+            return {}
+        missing = [key for key in shown if key not in self.index.pictures.get_many(shown)]
+        if not missing:
+            return {}
+        more = f" and {len(missing) - 1} more" if len(missing) > 1 else ""
+        return {
+            ERROR_TAG: f"picture /{missing[0]}{more} not on the site: upload it to media/ or take it out"
+            " of the article; a picture uploaded just now appears within a minute"
+        }
 
     def _schedule(self, record: IndexedArticle) -> None:
         """Make the key's schedules what its record needs, from the record alone (retries repeat it)."""

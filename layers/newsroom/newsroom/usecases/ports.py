@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, BinaryIO, Protocol
 
+from newsroom.domain.pictures import PictureInfo
 from newsroom.domain.records import (
     NO_FIGURES,
     Entry,
@@ -120,6 +121,40 @@ class NoFigures:
 NO_VIEW_FIGURES = NoFigures()
 
 
+class PictureRecords(Protocol):
+    """What the picture function made of each picture, and which articles show it."""
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, PictureInfo]: ...
+    def put(self, info: PictureInfo) -> None: ...
+    def delete(self, key: str) -> None: ...
+    def use(self, article_key: str, added: Iterable[str], dropped: Iterable[str]) -> None: ...
+    def users(self, picture_key: str, limit: int = 200) -> list[str]: ...
+
+
+class NoPictures:
+    """No picture records (a test's index without them): every picture shows as it was written."""
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, PictureInfo]:
+        """None known."""
+        return {}
+
+    def put(self, info: PictureInfo) -> None:
+        """Dropped."""
+
+    def delete(self, key: str) -> None:
+        """Nothing to forget."""
+
+    def use(self, article_key: str, added: Iterable[str], dropped: Iterable[str]) -> None:
+        """Dropped."""
+
+    def users(self, picture_key: str, limit: int = 200) -> list[str]:
+        """Nobody."""
+        return []
+
+
+NO_PICTURES = NoPictures()
+
+
 @dataclass(frozen=True)
 class ContentIndex:
     """The index, one store per aggregate (on AWS: one DynamoDB table, one owner per item)."""
@@ -132,6 +167,7 @@ class ContentIndex:
     failures: FailureRecords
     invalidations: InvalidationRecords
     figures: FigureRecords = NO_VIEW_FIGURES
+    pictures: PictureRecords = NO_PICTURES
 
 
 class SourceFiles(Protocol):

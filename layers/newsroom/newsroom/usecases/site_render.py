@@ -19,7 +19,9 @@ from typing import Protocol
 
 from newsroom.configuration.site_config import SiteConfig
 from newsroom.configuration.site_yaml import build_config
+from newsroom.domain.article import Article
 from newsroom.domain.errors import ConcurrentChange
+from newsroom.domain.pictures import PictureInfo, pictures_in
 from newsroom.domain.planner import LISTING_SIZE, RADIUS, Neighbours, neighbourhood
 from newsroom.domain.records import PUBLISHED, Entry, IndexedArticle, Placement, StoredConfig, ViewFigures
 from newsroom.domain.schedule import has_preview
@@ -175,12 +177,17 @@ class SiteRenderer:
         """The pages of ``lists``' articles; ``found`` holds their records when the caller read them."""
         outputs = []
         found = self.index.articles.get_many(lists) if found is None else found
-        for source_key in sorted(lists):
-            record = found.get(source_key)
-            if record is None or record.state != PUBLISHED or record.article is None:
-                continue
-            outputs.append(article_output(self.ctx, record.article, lists[source_key]))
+        live = [found[key] for key in sorted(lists) if key in found and found[key].state == PUBLISHED]
+        pictures = self.pictures(r.article for r in live)
+        for record in live:
+            if record.article is not None:
+                outputs.append(article_output(self.ctx, record.article, lists[record.source_key], pictures))
         return outputs
+
+    def pictures(self, articles: Iterable[Article | None]) -> dict[str, PictureInfo]:
+        """The variants of every media picture these articles show: one batch read."""
+        keys = {key for a in articles if a is not None for key in pictures_in(a.body_html)}
+        return self.index.pictures.get_many(keys) if keys else {}
 
     def previews(self, source_keys: Iterable[str]) -> Rendered:
         """The private previews of these keys' drafts and scheduled articles; revoked ones removed.
@@ -191,7 +198,8 @@ class SiteRenderer:
         rendered = Rendered()
         for record in self.index.articles.get_many(sorted(set(source_keys))).values():
             if record.preview and record.article is not None and has_preview(record.state):
-                rendered.outputs.append(preview_output(self.ctx, record.article, record.preview))
+                pictures = self.pictures([record.article])
+                rendered.outputs.append(preview_output(self.ctx, record.article, record.preview, pictures))
             if record.revoked_preview:
                 rendered.removals.append(page_key(preview_url(record.revoked_preview)))
         return rendered

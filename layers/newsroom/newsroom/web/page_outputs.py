@@ -8,13 +8,14 @@ rebuild be compared byte for byte with the incremental path.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
 from newsroom.configuration.site_config import Link, SiteConfig
 from newsroom.domain.article import Article
 from newsroom.domain.editor_urls import picture_url
+from newsroom.domain.pictures import PictureInfo, with_variants
 from newsroom.domain.planner import Neighbours
 from newsroom.domain.records import Entry
 from newsroom.domain.site_paths import (
@@ -169,19 +170,26 @@ class PageContext:
         )
 
 
-def article_output(ctx: PageContext, article: Article, neighbours: Neighbours) -> Output:
-    """The article page."""
-    view = article_view(ctx, article, neighbours)
+def article_output(
+    ctx: PageContext,
+    article: Article,
+    neighbours: Neighbours,
+    pictures: Mapping[str, PictureInfo] | None = None,
+) -> Output:
+    """The article page; ``pictures``: the variants of the media pictures it shows."""
+    view = article_view(ctx, article, neighbours, pictures or {})
     return Output(page_key(article.url), ctx.html(view), metadata=owner_metadata(article.source_key))
 
 
-def preview_output(ctx: PageContext, article: Article, token: str) -> Output:
+def preview_output(
+    ctx: PageContext, article: Article, token: str, pictures: Mapping[str, PictureInfo] | None = None
+) -> Output:
     """A draft's (or scheduled article's) private preview: the page as it will look, with no lists.
 
     No canonical URL (so ``noindex``), no referrer, never stored by a cache;
     the CDN adds the same as headers for ``/preview/*``.
     """
-    view = article_view(ctx, article, Neighbours((), ()), preview=True)
+    view = article_view(ctx, article, Neighbours((), ()), pictures or {}, preview=True)
     return Output(
         page_key(preview_url(token)),
         ctx.html(view),
@@ -191,7 +199,12 @@ def preview_output(ctx: PageContext, article: Article, token: str) -> Output:
 
 
 def article_view(
-    ctx: PageContext, article: Article, neighbours: Neighbours, *, preview: bool = False
+    ctx: PageContext,
+    article: Article,
+    neighbours: Neighbours,
+    pictures: Mapping[str, PictureInfo],
+    *,
+    preview: bool = False,
 ) -> ArticleView:
     """What the article template shows; a preview has no canonical URL and counts no views."""
     crumbs = ctx.breadcrumb(article.category)
@@ -214,7 +227,7 @@ def article_view(
         views_url="" if preview else "/" + views_shard_key(views_shard(article.url)),
         views_shard=views_shard(article.url),
         views_base=article.views_base,
-        body_html=article.body_html,
+        body_html=with_variants(article.body_html, pictures),
         newer=tuple(ctx.teaser(e) for e in neighbours.newer),
         older=tuple(ctx.teaser(e) for e in neighbours.older),
     )

@@ -19,6 +19,7 @@ from newsroom.adapters.content_table.failures import Failures
 from newsroom.adapters.content_table.jobs import Jobs
 from newsroom.adapters.content_table.listings import Listings
 from newsroom.adapters.content_table.pending_invalidations import PendingInvalidations
+from newsroom.adapters.content_table.pictures import Pictures
 from newsroom.adapters.content_table.table import Table
 from newsroom.adapters.content_table.view_counts import ViewCounts
 from newsroom.adapters.invalidations import Invalidator
@@ -78,6 +79,7 @@ def content_index(client: Any, table: str, timezone: str = "UTC") -> ContentInde
         failures=Failures(shared),
         invalidations=PendingInvalidations(shared),
         figures=ViewCounts(shared),
+        pictures=Pictures(shared),
     )
 
 
