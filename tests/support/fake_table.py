@@ -74,6 +74,7 @@ class TableState:
     pictures: dict[str, PictureInfo] = field(default_factory=dict)
     uses: dict[str, set[str]] = field(default_factory=dict)
     """``USES#<picture>``: the articles whose pages show it."""
+    tick: datetime | None = None
     transactions: int = 0
     """Committed transactions (article and configuration changes): a duplicate delivery adds none."""
 
@@ -398,6 +399,24 @@ class FakePictures:
         return sorted(self._state.uses.get(picture_key, set()))[:limit]
 
 
+class FakeTicks:
+    """``TickRecords``: the newest tick, only ever moved forward."""
+
+    def __init__(self, state: TableState) -> None:
+        self._state = state
+
+    def last(self) -> datetime | None:
+        """The newest tick."""
+        return self._state.tick
+
+    def record(self, at: datetime) -> bool:
+        """Move it forward."""
+        if self._state.tick is not None and self._state.tick >= at:
+            return False
+        self._state.tick = at
+        return True
+
+
 def fake_content_index(timezone: str, state: TableState | None = None) -> tuple[ContentIndex, TableState]:
     """A ``ContentIndex`` of fakes on one shared state (``timezone``: the site's, for months)."""
     state = state if state is not None else TableState()
@@ -410,5 +429,6 @@ def fake_content_index(timezone: str, state: TableState | None = None) -> tuple[
         failures=FakeFailures(state),
         invalidations=FakeInvalidationRecords(state),
         pictures=FakePictures(state),
+        ticks=FakeTicks(state),
     )
     return index, state

@@ -182,3 +182,20 @@ def test_times_without_an_offset_are_the_sites_clock(site: FakeSite) -> None:
     site.upload_and_publish(KEY, md("Sáng mai", date=iso(NOW), publish_at=f"{tomorrow_6am}T06:00:00"))
     at, _ = site.schedules.pending[(KEY, PUBLISH)]
     assert at.astimezone(UTC).hour == 23  # 06:00 in Hà Nội (UTC+7) is 23:00 UTC the day before
+
+
+def test_the_daily_tick_keeps_the_news_sitemap_to_two_days_and_a_rebuild_reproduces_it(
+    site: FakeSite,
+) -> None:
+    site.upload_and_publish(KEY, md("Tin tuần trước", date=iso(NOW - timedelta(days=5))))
+    assert "/tin-tuc/hoi-thao.html" in site.site.body("sitemap-news.xml")  # 48 h before the newest article
+    batch = site.publisher.render([site.publisher.tick(NOW)])
+    assert "sitemap-news.xml" in batch.written
+    assert "/tin-tuc/hoi-thao.html" not in site.site.body("sitemap-news.xml")  # older than two days
+    assert (
+        site.publisher.render([site.publisher.tick(NOW - timedelta(days=1))]).written == []
+    )  # late: ignored
+    dated = site.site.body("sitemap-news.xml")
+    site.fanout.request("rebuild-tick")
+    site.drain_render_queue()
+    assert site.site.body("sitemap-news.xml") == dated

@@ -23,6 +23,8 @@ PUBLISH = "publish"
 UNPUBLISH = "unpublish"
 ACTIONS = (PUBLISH, UNPUBLISH)
 MAX_SCHEDULE_NAME = 64
+DAILY_TICK_MESSAGE = "daily-tick"
+"""The daily tick's message (template.yaml, DailyTickSchedule), with its ``scheduled_time``."""
 SCHEDULE_MESSAGE = "schedule"
 """The ``newsroom`` field of a fired schedule's message on the publish queue."""
 

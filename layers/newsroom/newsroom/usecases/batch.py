@@ -22,7 +22,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.data_classes import S3Event
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from newsroom.domain.schedule import SCHEDULE_MESSAGE
+from newsroom.domain.schedule import DAILY_TICK_MESSAGE, SCHEDULE_MESSAGE
 from newsroom.domain.source_keys import LOOK_AGAIN_MESSAGE, decode_event_key
 from newsroom.usecases.fanout import Fanout
 from newsroom.usecases.ports import FailureRecords
@@ -52,6 +52,8 @@ class Change:
     """A fired schedule's moment: the key is judged at it (never before the clock)."""
     version: str | None = None
     """The source version a fired schedule was made for."""
+    tick: bool = False
+    """The daily tick (``at``: its scheduled time), not a key."""
 
 
 def s3_changes(record: SQSRecord) -> list[Change]:
@@ -63,6 +65,8 @@ def s3_changes(record: SQSRecord) -> list[Change]:
     ``Input`` the publish function gave it (``schedule_message``).
     """
     body = json.loads(record.body)
+    if body.get("newsroom") == DAILY_TICK_MESSAGE:
+        return [Change("", at=datetime.fromisoformat(str(body["scheduled_time"])), tick=True)]
     if body.get("newsroom") == LOOK_AGAIN_MESSAGE:
         return [Change(quote_plus(str(body["key"]), safe="/"))]
     if body.get("newsroom") == SCHEDULE_MESSAGE:
@@ -113,6 +117,8 @@ def handle_batch(
         ingested[record.message_id] = results
 
     def _ingest_one(change: Change) -> Ingested:
+        if change.tick and change.at is not None:
+            return publisher.tick(change.at)
         now = max(datetime.now(UTC), change.at) if change.at is not None else None
         result = publisher.ingest(change.key, change.sequencer, now=now, version=change.version)
         if result.stale:
@@ -176,7 +182,7 @@ def record_failure(
     """Keep why a message failed, by message id: SQS keeps no reason, and the id survives the DLQ."""
     reason = f"{stage}: {type(exc).__name__}: {exc}"
     try:
-        keys = [decode_event_key(change.key) for change in s3_changes(record)]
+        keys = [decode_event_key(change.key) for change in s3_changes(record) if change.key]
     except Exception:  # an unreadable body is itself the reason
         keys = []
     try:

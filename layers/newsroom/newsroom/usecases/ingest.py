@@ -87,6 +87,8 @@ class Ingested:
     stale: bool = False
     """The event was older than the last one applied to the key, and was dropped."""
     reexamined: tuple[Ingested, ...] = ()
+    refresh: bool = False
+    """The site-wide files must be rendered again though no article changed (the daily tick)."""
     """Files that were waiting for a URL this change released, ingested again."""
 
 

@@ -155,6 +155,28 @@ class NoPictures:
 NO_PICTURES = NoPictures()
 
 
+class TickRecords(Protocol):
+    """The daily tick's last moment, which dates the Google News sitemap on a quiet day."""
+
+    def last(self) -> datetime | None: ...
+    def record(self, at: datetime) -> bool: ...
+
+
+class NoTicks:
+    """No tick recorded (a test's index without them): the sitemap is dated by the newest article."""
+
+    def last(self) -> datetime | None:
+        """None yet."""
+        return None
+
+    def record(self, at: datetime) -> bool:
+        """Dropped."""
+        return False
+
+
+NO_TICKS = NoTicks()
+
+
 @dataclass(frozen=True)
 class ContentIndex:
     """The index, one store per aggregate (on AWS: one DynamoDB table, one owner per item)."""
@@ -168,6 +190,7 @@ class ContentIndex:
     invalidations: InvalidationRecords
     figures: FigureRecords = NO_VIEW_FIGURES
     pictures: PictureRecords = NO_PICTURES
+    ticks: TickRecords = NO_TICKS
 
 
 class SourceFiles(Protocol):

@@ -95,6 +95,11 @@ class Publisher:
         """Bring the index in line with the current state of one source key (``SourceIngest.ingest``)."""
         return self.ingestion.ingest(event_key, sequencer, now=now, version=version)
 
+    def tick(self, at: datetime) -> Ingested:
+        """The daily tick: date the Google News sitemap from ``at`` (stored, so a rebuild agrees)."""
+        self.index.ticks.record(at)
+        return Ingested("daily-tick", refresh=True)
+
     # -- feedback ---------------------------------------------------------------
     def tell(self, ingested: Sequence[Ingested]) -> list[str]:
         """Tag each source version with what became of it, and write its status file.
@@ -135,7 +140,8 @@ class Publisher:
         extra_paths = [p for i in ingested for p in i.paths]
         for version in sorted({i.config_version for i in ingested if i.config_version}):
             self._request_config_job(version)
-        if not records and not extra_paths and self._static_done:
+        refresh = any(i.refresh for i in ingested)
+        if not records and not extra_paths and self._static_done and not refresh:
             return report
         self._sync_redirects(records)
         if self.search is not None:
@@ -144,7 +150,7 @@ class Publisher:
         plan = plan_batch(records, self.settings.timezone)
         # The site's skeleton (home, feeds, sitemaps, 404, assets) exists from the first batch a
         # container handles, even before any article is published: a rebuild renders it too.
-        skeleton = bool(records) or not self._static_done
+        skeleton = bool(records) or refresh or not self._static_done
 
         def render_pass(attempt: int) -> None:
             self._render_pass(plan, skeleton, extra_paths if attempt == 0 else (), report)

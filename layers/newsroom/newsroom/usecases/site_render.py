@@ -252,7 +252,11 @@ class SiteRenderer:
         newest = self.index.listings.latest((), 1)
         recent: list[Entry] = []
         if newest:
-            since = datetime.fromisoformat(newest[0].published_at).astimezone(UTC) - NEWS_WINDOW
+            # Two days before the newest article or the last daily tick, whichever is later: on a
+            # quiet week the tick keeps articles older than Google's two days out of the sitemap.
+            moments = [datetime.fromisoformat(newest[0].published_at).astimezone(UTC)]
+            moments += [tick] if (tick := self.index.ticks.last()) is not None else []
+            since = max(moments) - NEWS_WINDOW
             recent = self.index.listings.since(since.strftime("%Y-%m-%dT%H:%M:%SZ"), NEWS_LIMIT)
         return [
             sitemap_index_output(self.ctx, [month for month, _ in self.index.counts.months(())]),

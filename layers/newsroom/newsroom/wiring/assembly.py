@@ -21,6 +21,7 @@ from newsroom.adapters.content_table.listings import Listings
 from newsroom.adapters.content_table.pending_invalidations import PendingInvalidations
 from newsroom.adapters.content_table.pictures import Pictures
 from newsroom.adapters.content_table.table import Table
+from newsroom.adapters.content_table.ticks import Ticks
 from newsroom.adapters.content_table.view_counts import ViewCounts
 from newsroom.adapters.invalidations import Invalidator
 from newsroom.adapters.logs_bucket import LogsBucket
@@ -80,6 +81,7 @@ def content_index(client: Any, table: str, timezone: str = "UTC") -> ContentInde
         invalidations=PendingInvalidations(shared),
         figures=ViewCounts(shared),
         pictures=Pictures(shared),
+        ticks=Ticks(shared),
     )
 
 
