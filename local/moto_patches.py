@@ -34,11 +34,13 @@ in moto 5.2.5, both measured with tracemalloc:
   each ``GetItem`` adds objects that are never freed until a reset. The local
   stack serves no dashboard, so new objects are no longer tracked.
 
-And one answer made right: a transaction that fails restores the items it
-touched as it found them, so a write by another thread in between (the moto
-server is threaded) was lost with it; two deliveries of one log file counting
-at once lost both counts. DynamoDB's writes are serialized with transactions
-(``_WRITES``), as DynamoDB's own isolation makes them.
+Answers made right: moto's EventBridge Scheduler validates nothing and
+forgets what UpdateSchedule sets (``local/moto_scheduler.py``). And a
+transaction that fails restores the items it touched as it found them, so
+a write by another thread in between (the moto server is threaded) was lost
+with it; two deliveries of one log file counting at once lost both counts.
+DynamoDB's writes are serialized with transactions (``_WRITES``), as
+DynamoDB's own isolation makes them.
 """
 
 from __future__ import annotations
@@ -69,6 +71,8 @@ from moto.dynamodb.models.dynamo_type import DynamoType, Item
 from moto.dynamodb.models.table import Table
 from moto.s3.models import S3Backend
 from moto.utilities.paginator import paginate
+
+from local import moto_scheduler
 
 log = logging.getLogger("local.moto")
 
@@ -326,4 +330,5 @@ def apply() -> bool:
     S3Backend.delete_object = _delete_object  # type: ignore[method-assign]
     S3Backend.delete_objects = _delete_objects  # type: ignore[method-assign]
     BaseModel.__new__ = staticmethod(_new_untracked)  # type: ignore[method-assign]
+    moto_scheduler.apply()
     return True

@@ -7,8 +7,8 @@ it against a moto that already has the stack just re-applies settings.
 
 This module decides what is created, in which order, and collects the result;
 each service's calls live beside it: ``provision_s3``, ``provision_sqs``,
-``provision_dynamodb`` and ``provision_cloudfront``. Their names are
-importable from here too. Clients come from this module's ``client``, so a
+``provision_dynamodb``, ``provision_cloudfront`` and ``provision_scheduler``.
+Their names are importable from here too. Clients come from this module's ``client``, so a
 caller can swap it (in-process moto for tests and benchmarks).
 """
 
@@ -31,6 +31,7 @@ from local.provision_cloudfront import (
 )
 from local.provision_dynamodb import create_table, table_definition
 from local.provision_s3 import configure_notifications, create_bucket, notification_configuration
+from local.provision_scheduler import ScheduleInfo, create_schedule, create_schedule_group
 from local.provision_sqs import QueueInfo, create_queue, queue_attributes
 from local.template import Template, to_text
 
@@ -41,11 +42,14 @@ __all__ = [
     "ErrorResponse",
     "Provisioned",
     "QueueInfo",
+    "ScheduleInfo",
     "configure_notifications",
     "create_bucket",
     "create_distribution",
     "create_key_value_store",
     "create_queue",
+    "create_schedule",
+    "create_schedule_group",
     "create_table",
     "notification_configuration",
     "provision",
@@ -65,6 +69,9 @@ QUEUE = "AWS::SQS::Queue"
 TABLE = "AWS::DynamoDB::Table"
 DISTRIBUTION = "AWS::CloudFront::Distribution"
 KEY_VALUE_STORE = "AWS::CloudFront::KeyValueStore"
+SCHEDULE_GROUP = "AWS::Scheduler::ScheduleGroup"
+SCHEDULE = "AWS::Scheduler::Schedule"
+CREATED = {BUCKET, QUEUE, TABLE, DISTRIBUTION, KEY_VALUE_STORE, SCHEDULE_GROUP, SCHEDULE}
 FUNCTIONS = ("AWS::Serverless::Function", "AWS::Lambda::Function")
 
 _SKIP_REASONS = {
@@ -75,6 +82,7 @@ _SKIP_REASONS = {
     "AWS::Serverless::LayerVersion": "its directory is put on sys.path by the runner",
     "AWS::Lambda::LayerVersion": "its directory is put on sys.path by the runner",
     "AWS::Logs::LogGroup": "handler logs go to this process's stdout",
+    "AWS::IAM::Role": "moto enforces no IAM; a role's ARN resolves without the role",
     "AWS::Serverless::Function": "moto cannot run Lambda; the local runner calls the handler",
     "AWS::Lambda::Function": "moto cannot run Lambda; the local runner calls the handler",
 }
@@ -92,6 +100,8 @@ class Provisioned:
     tables: dict[str, str] = field(default_factory=dict)
     distributions: dict[str, DistributionInfo] = field(default_factory=dict)
     key_value_stores: dict[str, str] = field(default_factory=dict)  # logical id -> ARN
+    schedule_groups: dict[str, str] = field(default_factory=dict)  # logical id -> name
+    schedules: dict[str, ScheduleInfo] = field(default_factory=dict)
     outputs: dict[str, str] = field(default_factory=dict)
 
     def environment(self, function: str = "PublishFunction") -> dict[str, str]:
@@ -125,13 +135,14 @@ def provision(
     sqs = client("sqs", endpoint_url, region)
     dynamodb = client("dynamodb", endpoint_url, region)
     cloudfront = client("cloudfront", endpoint_url, region)
+    scheduler = client("scheduler", endpoint_url, region)
     result = Provisioned(template=template, endpoint_url=endpoint_url, site_url=site_url)
 
     for logical, resource in template.resources.items():
         kind = str(resource.get("Type"))
         if not template.exists(logical):
             log.info("skip %s (%s): its Condition is false", logical, kind)
-        elif kind not in {BUCKET, QUEUE, TABLE, DISTRIBUTION, KEY_VALUE_STORE}:
+        elif kind not in CREATED:
             reason = _SKIP_REASONS.get(kind, "not emulated locally")
             log.info("skip %s (%s): %s", logical, kind, reason)
 
@@ -147,6 +158,10 @@ def provision(
         result.distributions[logical] = create_distribution(cloudfront, template, logical, result.buckets)
     for logical in template.logical_ids(BUCKET):
         configure_notifications(s3, template, logical)
+    for logical in template.logical_ids(SCHEDULE_GROUP):
+        result.schedule_groups[logical] = create_schedule_group(scheduler, template, logical)
+    for logical in template.logical_ids(SCHEDULE):  # after the queues and groups they name
+        result.schedules[logical] = create_schedule(scheduler, template, logical)
 
     outputs = {name: to_text(value) for name, value in template.outputs().items()}
     outputs["SiteUrl"] = site_url

@@ -29,6 +29,8 @@ KEY_VALUE_STORE: Final = "AWS::CloudFront::KeyValueStore"
 LOG_GROUP: Final = "AWS::Logs::LogGroup"
 ROLE: Final = "AWS::IAM::Role"
 TOPIC: Final = "AWS::SNS::Topic"
+SCHEDULE_GROUP: Final = "AWS::Scheduler::ScheduleGroup"
+SCHEDULE: Final = "AWS::Scheduler::Schedule"
 SERVERLESS_FUNCTION: Final = "AWS::Serverless::Function"
 LAYER_TYPES: Final = ("AWS::Serverless::LayerVersion", "AWS::Lambda::LayerVersion")
 FUNCTION_TYPES: Final = (SERVERLESS_FUNCTION, "AWS::Lambda::Function")
@@ -47,6 +49,8 @@ NAME_PROPERTIES: Final = {
     LOG_GROUP: "LogGroupName",
     ROLE: "RoleName",
     TOPIC: "TopicName",
+    SCHEDULE_GROUP: "Name",  # a group's Ref is its name, as a schedule's is
+    SCHEDULE: "Name",
 }
 
 # (template, logical id, path of the node) -> the value
@@ -121,6 +125,14 @@ def _role_id(template: Template, logical: str, path: str) -> str:
     return "AROA" + suffix(template.stack_name, logical, length=17)
 
 
+def _schedule_arn(template: Template, logical: str, path: str) -> str:
+    group = to_text(template.property(logical, "GroupName") or "default")
+    return (
+        f"arn:{template.partition}:scheduler:{template.region}:{template.account_id}:schedule/"
+        f"{group}/{template.physical_name(logical)}"
+    )
+
+
 _LAMBDA_ARN: Final = "arn:{partition}:lambda:{region}:{account}:function:{name}"
 _CLOUDFRONT_FUNCTION_ARN: Final = "arn:{partition}:cloudfront::{account}:function/{name}"
 
@@ -150,6 +162,8 @@ GET_ATT: Final[Mapping[tuple[str, str], str | Value]] = {
     (ROLE, "RoleId"): _role_id,
     (TOPIC, "TopicArn"): "arn:{partition}:sns:{region}:{account}:{name}",
     (TOPIC, "TopicName"): "{name}",
+    (SCHEDULE_GROUP, "Arn"): "arn:{partition}:scheduler:{region}:{account}:schedule-group/{name}",
+    (SCHEDULE, "Arn"): _schedule_arn,
 }
 
 # Types whose physical name is resolved before the attribute is looked up: for

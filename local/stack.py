@@ -1,4 +1,4 @@
-"""The whole local stack in one object: moto, provisioning, runner, delete watcher, CDN.
+"""The whole local stack in one object: moto, provisioning, runner, delete watcher, scheduler, CDN.
 
 ``python -m local run`` uses it to serve the site; integration tests use it
 in-process (random free ports, ``background=False`` and ``process_queue()``
@@ -30,6 +30,7 @@ from local.kvs import KvsServer
 from local.ports import free_port, require_free
 from local.provision import Provisioned, provision
 from local.runner import DEFAULT_RETRY_DELAY, Handler, QueueRunner
+from local.scheduler_pump import SchedulerPump
 from local.stack_functions import (
     add_queue_runners,
     function_routes,
@@ -117,6 +118,7 @@ class LocalStack:
         self.watchers: list[DeleteWatcher] = []
         self.cdn: LocalCdn | None = None
         self.kvs: KvsServer | None = None
+        self._scheduler: SchedulerPump | None = None
         self.endpoint_url = ""
         self.site_url = ""
         self._exit = contextlib.ExitStack()
@@ -183,6 +185,7 @@ class LocalStack:
             for runner in self.runners.values():
                 runner.start()
                 self._exit.callback(runner.stop)
+        self._scheduler = SchedulerPump.for_stack(self.provisioned, self._exit, background=options.background)
 
     def _start_moto(self) -> None:
         server = MotoServer(self.options.host, self.options.moto_port)
@@ -230,12 +233,13 @@ class LocalStack:
         self._exit.callback(cdn.stop)
 
     def stop(self) -> None:
-        """Stop runners, watchers and CDN (flushing access logs), restore the environment, stop moto."""
+        """Stop runners, scheduler, watchers and CDN (flushing logs), restore the environment, stop moto."""
         self._exit.close()
         self.runners.clear()
         self.watchers.clear()
         self.cdn = None
         self.kvs = None
+        self._scheduler = None
 
     # ---------------------------------------------------------------- use
 
@@ -244,6 +248,13 @@ class LocalStack:
         if self.template is None or self.provisioned is None:
             raise RuntimeError("start() the local stack first")
         return self.template, self.provisioned
+
+    @property
+    def scheduler(self) -> SchedulerPump:
+        """Fires what moto's Scheduler holds when due: ``fire_due(now=...)``, then ``process_queue()``."""
+        if self._scheduler is None:
+            raise RuntimeError("start() the local stack first")
+        return self._scheduler
 
     @property
     def outputs(self) -> dict[str, str]:

@@ -143,7 +143,7 @@ CASES: list[tuple[str, str, bytes, str, str | None]] = [
         f"{CATEGORY}/bai.exe",
         b"MZ\x90\x00",
         "error",
-        "unsupported article type: upload Markdown (.md) or HTML (.html)",
+        "unsupported article type: upload Markdown (.md), HTML (.html) or Word (.docx)",
     ),
     (
         "front-matter-not-a-mapping",

@@ -120,6 +120,13 @@ class FakeSourceBucket:
             return None
         return SourceHead(key, live.version_id, live.etag, len(live.body))
 
+    def add(self, key: str, data: bytes, content_type: str) -> bool:
+        """Upload ``key`` unless it is live already."""
+        if self.head(key) is not None:
+            return False
+        self.upload(key, data)
+        return True
+
     def keys(self, prefix: str) -> list[str]:
         """Live keys under ``prefix``, in S3's order."""
         return sorted(k for k in self.versions if k.startswith(prefix) and self._live(k) is not None)

@@ -44,7 +44,14 @@ PUBLISH_ENVIRONMENT = {
     "SEARCH_TABLE_NAME",
 }
 # Read by settings when set (newsroom.configuration.settings.OPTIONAL).
-PUBLISH_OPTIONAL_ENVIRONMENT = {"REDIRECT_STORE_ARN", "IMAGE_HOSTS"}
+PUBLISH_OPTIONAL_ENVIRONMENT = {
+    "REDIRECT_STORE_ARN",
+    "IMAGE_HOSTS",
+    "SCHEDULE_GROUP_NAME",
+    "SCHEDULER_ROLE_ARN",
+    "PUBLISH_QUEUE_ARN",
+    "PUBLISH_DEAD_LETTER_ARN",
+}
 REDIRECT_STORE_ARN = {"Fn::GetAtt": ["RedirectStore", "Arn"]}
 
 
@@ -241,9 +248,11 @@ def test_source_notifications_cover_every_event_and_prefix(resources: dict[str, 
     configurations = props(resources, "SourceBucket")["NotificationConfiguration"]["QueueConfigurations"]
     pairs = []
     for configuration in configurations:
-        assert configuration["Queue"] == {"Fn::GetAtt": ["PublishQueue", "Arn"]}
         (rule,) = configuration["Filter"]["S3Key"]["Rules"]
         assert rule["Name"] == "prefix"
+        # Media go to the picture function's queue; articles and site files to the publish queue.
+        queue = "PicturesQueue" if rule["Value"] == "media/" else "PublishQueue"
+        assert configuration["Queue"] == {"Fn::GetAtt": [queue, "Arn"]}
         pairs.append((configuration["Event"], rule["Value"]))
     expected = [
         (event, prefix)
@@ -435,6 +444,18 @@ def test_publish_function_policy_is_least_privilege(resources: dict[str, Any]) -
     assert granted.pop(DISTRIBUTION_ARN) == {"cloudfront:CreateInvalidation"}
     assert granted.pop(f"{arn}${{SourceBucket}}/status/*") == {"s3:PutObject", "s3:DeleteObject"}
     assert granted.pop("GetAtt:RenderQueue.Arn") == {"sqs:SendMessage"}
+    # Scheduled articles: one-time schedules in their own group, and the role Scheduler delivers with.
+    schedules = (
+        "arn:${AWS::Partition}:scheduler:${AWS::Region}:${AWS::AccountId}:schedule/${ArticleScheduleGroup}/*"
+    )
+    assert granted.pop(schedules) == {
+        "scheduler:CreateSchedule",
+        "scheduler:UpdateSchedule",
+        "scheduler:DeleteSchedule",
+    }
+    assert granted.pop("GetAtt:SchedulerRole.Arn") == {"iam:PassRole"}
+    # Word articles' pictures go where the picture function picks them up.
+    assert granted.pop(f"{arn}${{SourceBucket}}/media/word/*") == {"s3:PutObject"}
     assert granted.pop("GetAtt:SearchTable.Arn") == {
         "dynamodb:GetItem",
         "dynamodb:PutItem",
@@ -496,7 +517,9 @@ def test_render_function_policy_is_least_privilege(resources: dict[str, Any]) ->
 
 
 def test_publish_function_writes_source_files_only_where_no_event_fires(resources: dict[str, Any]) -> None:
-    """Writing into the bucket that triggers the function would loop forever: only status/ is written."""
+    """Writing into the bucket that triggers the function would loop forever: only status/ is written,
+    and a Word article's pictures under media/word/, whose events go to the picture function (which
+    writes back only status/); the publish function adds a picture only when it is absent."""
     from newsroom.domain.feedback_tags import STATUS_PREFIX  # noqa: PLC0415 - the layer is on pytest's pythonpath
 
     (policy,) = props(resources, "PublishFunction")["Policies"]
@@ -507,7 +530,16 @@ def test_publish_function_writes_source_files_only_where_no_event_fires(resource
             "s3:DeleteObject",
             "s3:DeleteObjectVersion",
         } & set(as_list(statement["Action"])):
-            assert targets == [f"arn:${{AWS::Partition}}:s3:::${{SourceBucket}}/{STATUS_PREFIX}*"]
+            assert targets in (
+                [f"arn:${{AWS::Partition}}:s3:::${{SourceBucket}}/{STATUS_PREFIX}*"],
+                ["arn:${AWS::Partition}:s3:::${SourceBucket}/media/word/*"],
+            )
+    media = props(resources, "SourceBucket")["NotificationConfiguration"]["QueueConfigurations"]
+    assert all(
+        n["Queue"] == {"Fn::GetAtt": ["PicturesQueue", "Arn"]}
+        for n in media
+        if n["Filter"]["S3Key"]["Rules"][0]["Value"] == "media/"
+    )
     notified = props(resources, "SourceBucket")["NotificationConfiguration"]["QueueConfigurations"]
     prefixes = {rule["Value"] for n in notified for rule in n["Filter"]["S3Key"]["Rules"]}
     assert prefixes == set(SOURCE_PREFIXES) and not any(STATUS_PREFIX.startswith(p) for p in prefixes)
@@ -628,6 +660,8 @@ def test_outputs(template: dict[str, Any]) -> None:
         "RenderDeadLetterQueueUrl",
         "HitsQueueUrl",
         "HitsDeadLetterQueueUrl",
+        "PicturesQueueUrl",
+        "PicturesDeadLetterQueueUrl",
         "SearchFunctionName",
         "EditorsGroupName",
         "AlarmTopicArn",
@@ -680,7 +714,7 @@ def test_search_is_a_function_url_only_cloudfront_may_call(resources: dict[str, 
         == "lambda"
     )
     config = props(resources, "SiteDistribution")["DistributionConfig"]
-    (behavior,) = config["CacheBehaviors"]
+    (behavior,) = [b for b in config["CacheBehaviors"] if b["TargetOriginId"] == "SearchOrigin"]
     assert behavior["PathPattern"] == "/api/search*"
     assert "FunctionAssociations" not in behavior
     policy_config = props(resources, "SearchCachePolicy")["CachePolicyConfig"]
@@ -692,10 +726,22 @@ def test_search_is_a_function_url_only_cloudfront_may_call(resources: dict[str, 
 def test_every_response_carries_a_strict_csp_hsts_and_no_framing(resources: dict[str, Any]) -> None:
     config = props(resources, "SiteDistribution")["DistributionConfig"]
     behaviors = [config["DefaultCacheBehavior"], *config["CacheBehaviors"]]
-    assert all(b["ResponseHeadersPolicyId"] == {"Ref": "SiteResponseHeadersPolicy"} for b in behaviors)
-    security = props(resources, "SiteResponseHeadersPolicy")["ResponseHeadersPolicyConfig"][
-        "SecurityHeadersConfig"
-    ]
+    previews = [b for b in behaviors if b.get("PathPattern") == "/preview/*"]
+    assert all(b["ResponseHeadersPolicyId"] == {"Ref": "PreviewResponseHeadersPolicy"} for b in previews)
+    assert len(previews) == 1
+    others = [b for b in behaviors if b not in previews]
+    assert all(b["ResponseHeadersPolicyId"] == {"Ref": "SiteResponseHeadersPolicy"} for b in others)
+    site_policy = props(resources, "SiteResponseHeadersPolicy")["ResponseHeadersPolicyConfig"]
+    preview_policy = props(resources, "PreviewResponseHeadersPolicy")["ResponseHeadersPolicyConfig"]
+    # A draft's preview: the same security headers, but no referrer at all, noindex, never stored.
+    preview_security = dict(preview_policy["SecurityHeadersConfig"])
+    assert preview_security.pop("ReferrerPolicy") == {"ReferrerPolicy": "no-referrer", "Override": True}
+    site_security = dict(site_policy["SecurityHeadersConfig"])
+    site_security.pop("ReferrerPolicy")
+    assert preview_security == site_security
+    custom = {h["Header"]: h["Value"] for h in preview_policy["CustomHeadersConfig"]["Items"]}
+    assert custom == {"X-Robots-Tag": "noindex, nofollow, noarchive", "Cache-Control": "private, no-store"}
+    security = site_policy["SecurityHeadersConfig"]
     csp = security["ContentSecurityPolicy"]["ContentSecurityPolicy"]["Fn::Sub"]
     directives = dict(d.strip().split(" ", 1) for d in csp.split(";"))
     # Pictures: the site's own, and the hosts the publisher accepts pictures from (the same parameter).
@@ -724,6 +770,7 @@ def test_alarms_watch_every_dead_letter_queue_and_every_function_and_notify_the_
             "PublishDeadLetterQueue",
             "RenderDeadLetterQueue",
             "HitsDeadLetterQueue",
+            "PicturesDeadLetterQueue",
         }
     )
     watched_functions = {

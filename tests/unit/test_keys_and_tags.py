@@ -27,7 +27,7 @@ def test_event_keys_are_form_decoded_and_otherwise_kept_exactly() -> None:
         ("articles\\x.md", "backslash"),
         ("articles/x\u202e.md", "control"),
         ("other/x.md", "outside"),
-        ("articles/x.docx", "Markdown"),
+        ("articles/x.doc", "Word"),
         ("media/x.svg", "unsupported media"),
         ("articles", "folder"),
     ],

@@ -127,14 +127,18 @@ def test_a_category_dropped_from_the_configuration_loses_its_empty_pages(site: F
     assert site.cdn.created[-1] == ("config-2", ["/*"])
 
 
-def test_a_rebuild_with_media_copies_them_and_repairs_the_search_index(published: FakeSite) -> None:
-    published.source.upload("media/anh.jpg", b"\xff\xd8\xff\xe0 jpeg")
+def test_a_rebuild_with_media_copies_them_but_never_a_picture_and_repairs_the_search_index(
+    published: FakeSite,
+) -> None:
+    published.source.upload("media/tai-lieu.pdf", b"%PDF-1.7 report")
+    published.source.upload("media/anh.jpg", b"\xff\xd8\xff\xe0 jpeg with GPS")  # the picture function's
     published.search_terms.indexed.clear()  # a lost search table
     published.fanout.request("rebuild-3", media=True)
     assert json.loads(published.queue.bodies[0]) == {"type": "plan", "job": "rebuild-3", "media": True}
     reports = published.drain_render_queue()
-    assert published.site.objects["media/anh.jpg"].body == b"\xff\xd8\xff\xe0 jpeg"
-    assert any(r.written == ["media/anh.jpg"] for r in reports)
+    assert published.site.objects["media/tai-lieu.pdf"].body == b"%PDF-1.7 report"
+    assert any(r.written == ["media/tai-lieu.pdf"] for r in reports)
+    assert "media/anh.jpg" not in published.site.objects
     assert [hit.url for hit in published.search_terms.search(["bai"])] == [
         "/khoa-hoc/ba.html",
         "/tin-tuc/hai.html",

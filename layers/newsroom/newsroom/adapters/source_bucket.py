@@ -15,7 +15,7 @@ _MISSING = {"NoSuchKey", "404", "NotFound", "NoSuchVersion"}
 
 
 class SourceStore:
-    """Reads source files and tags them; never writes their content."""
+    """Reads source files and tags them; writes only the pictures a Word article holds (``media/word/``)."""
 
     def __init__(self, client: Any, bucket: str) -> None:
         self._s3 = client
@@ -66,6 +66,16 @@ class SourceStore:
             etag=str(response["ETag"]).strip('"'),
             size=int(response["ContentLength"]),
         )
+
+    def add(self, key: str, data: bytes, content_type: str) -> bool:
+        """Upload a picture taken out of a Word file, unless it is there already (its name is its hash).
+
+        The upload is an ordinary media event: the picture function makes its variants.
+        """
+        if self.head(key) is not None:
+            return False
+        self._s3.put_object(Bucket=self.bucket, Key=key, Body=data, ContentType=content_type)
+        return True
 
     def keys(self, prefix: str) -> list[str]:
         """Every current key under ``prefix`` (a rebuild re-copies media from these)."""

@@ -28,7 +28,14 @@ REQUIRED = (
 )
 
 # Read when set; a deployment without them still works (the feature is off).
-OPTIONAL = ("REDIRECT_STORE_ARN", "IMAGE_HOSTS")
+OPTIONAL = (
+    "REDIRECT_STORE_ARN",
+    "IMAGE_HOSTS",
+    "SCHEDULE_GROUP_NAME",
+    "SCHEDULER_ROLE_ARN",
+    "PUBLISH_QUEUE_ARN",
+    "PUBLISH_DEAD_LETTER_ARN",
+)
 
 
 @dataclass(frozen=True)
@@ -153,6 +160,30 @@ class HitsSettings:
             base_url=env["SITE_BASE_URL"].rstrip("/"),
             locale=env["SITE_LOCALE"],
         )
+
+
+@dataclass(frozen=True)
+class PictureSettings:
+    """The variables the picture function reads: where media come from and go, whom to tell."""
+
+    source_bucket: str
+    site_bucket: str
+    content_table: str
+    distribution_id: str
+    publish_queue_url: str
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] | None = None) -> PictureSettings:
+        """Read and check the environment, failing loudly like ``Settings``."""
+        names = (
+            "SOURCE_BUCKET_NAME",
+            "SITE_BUCKET_NAME",
+            "CONTENT_TABLE_NAME",
+            "DISTRIBUTION_ID",
+            "PUBLISH_QUEUE_URL",
+        )
+        env = _environment(environ, names)
+        return cls(*(env[name] for name in names))
 
 
 def _check_locale(env: Mapping[str, str]) -> None:

@@ -212,7 +212,7 @@ def parse_article(
     """
     budget = WorkBudget()
     text = decode_text(data)
-    is_html = key.key.lower().endswith(HTML_SUFFIXES)
+    is_html = key.key.lower().endswith((*HTML_SUFFIXES, ".docx"))  # Word arrives converted to HTML
     if is_html and not text.lstrip("\ufeff").startswith("---"):
         meta, body = meta_fields(text), body_of(text)
     else:

@@ -8,7 +8,6 @@ repair, because a repaired key could collide with another article's URL.
 
 from __future__ import annotations
 
-import json
 import unicodedata
 from dataclasses import dataclass
 from enum import Enum
@@ -17,13 +16,16 @@ from urllib.parse import unquote_plus
 from newsroom.domain.errors import RejectedSource
 
 MAX_KEY_LENGTH = 512
-ARTICLE_SUFFIXES = (".md", ".markdown", ".html", ".htm")
+ARTICLE_SUFFIXES = (".md", ".markdown", ".html", ".htm", ".docx", ".yaml", ".yml")
+"""Markdown, HTML, Word; and a Word file's fields beside it (``x.yaml`` for ``x.docx``)."""
 MEDIA_SUFFIXES = (
     ".jpg",
     ".jpeg",
     ".png",
     ".gif",
     ".webp",
+    ".heic",
+    ".heif",
     ".avif",
     ".pdf",
     ".mp3",
@@ -88,7 +90,7 @@ def classify(key: str) -> SourceKey:
         raise RejectedSource("key names a folder, not a file")
     name = segments[-1].lower()
     if kind is SourceKind.ARTICLE and not name.endswith(ARTICLE_SUFFIXES):
-        raise RejectedSource("unsupported article type: upload Markdown (.md) or HTML (.html)")
+        raise RejectedSource("unsupported article type: upload Markdown (.md), HTML (.html) or Word (.docx)")
     if kind is SourceKind.MEDIA and not name.endswith(MEDIA_SUFFIXES):
         allowed = " ".join(MEDIA_SUFFIXES)
         raise RejectedSource(f"unsupported media type: allowed are {allowed}")
@@ -99,6 +101,6 @@ LOOK_AGAIN_MESSAGE = "look-again"
 """The ``newsroom`` field of a message asking to read a key again (a picture its page shows changed)."""
 
 
-def look_again_message(source_key: str) -> str:
+def look_again_message(source_key: str) -> dict[str, str]:
     """The publish-queue message that makes the publish path ingest ``source_key`` as if it had changed."""
-    return json.dumps({"newsroom": LOOK_AGAIN_MESSAGE, "key": source_key}, ensure_ascii=False)
+    return {"newsroom": LOOK_AGAIN_MESSAGE, "key": source_key}

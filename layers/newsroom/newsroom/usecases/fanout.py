@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 from itertools import batched
 from typing import Any
 
+from newsroom.domain.pictures import is_picture_key
 from newsroom.usecases.media import sync_media
 from newsroom.usecases.ports import (
     ContentIndex,
@@ -113,8 +114,9 @@ class Fanout:
             for run in batched(months, MONTHS_PER_CHUNK, strict=False):
                 yield {"months": {"scope": list(scope), "months": list(run)}}
         yield {"site": True}
-        if media:
-            for keys in batched(self.source.keys("media/"), MEDIA_PER_CHUNK, strict=False):
+        if media:  # pictures are the picture function's: never copied as uploaded (their EXIF)
+            copied = [key for key in self.source.keys("media/") if not is_picture_key(key)]
+            for keys in batched(copied, MEDIA_PER_CHUNK, strict=False):
                 yield {"media": list(keys)}
 
     # -- chunks --------------------------------------------------------------------

@@ -20,7 +20,6 @@ from newsroom.configuration.site_yaml import MAX_CONFIG_BYTES, build_config
 from newsroom.domain.article import parse_article
 from newsroom.domain.errors import MAX_ATTEMPTS, ConcurrentChange, RejectedSource, UrlTaken
 from newsroom.domain.feedback_tags import CONFIG_TAG, ERROR_TAG, STATUS_TAG, URL_TAG
-from newsroom.domain.pictures import pictures_in
 from newsroom.domain.records import (
     DELETED,
     PUBLISHED,
@@ -42,6 +41,9 @@ from newsroom.domain.transitions import (
     released_url,
     uploaded,
 )
+from newsroom.domain.word_article import is_sidecar, is_word, word_key_of
+from newsroom.domain.word_document import MAX_DOCX_BYTES
+from newsroom.usecases.article_extras import picture_notes, word_document
 from newsroom.usecases.media import sync_media
 from newsroom.usecases.ports import (
     ContentIndex,
@@ -133,6 +135,8 @@ class SourceIngest:
             source_key = classify(key)
         except RejectedSource as exc:
             return Ingested(key, Feedback(key, None, error_tags(exc.reason)), error=exc.reason)
+        if source_key.kind is SourceKind.ARTICLE and is_sidecar(key):
+            return self._sidecar(source_key)
         if source_key.kind is SourceKind.ARTICLE:
             return self.article(source_key, sequencer, now=now, version=version)
         if source_key.kind is SourceKind.MEDIA:
@@ -150,13 +154,15 @@ class SourceIngest:
     ) -> Ingested:
         moment = now or datetime.now(UTC)
         applied = False
+        notes: tuple[str, ...] = ()
         unstorable: str | None = None  # the stored form was too large: learnt from a first attempt
         for _ in range(MAX_ATTEMPTS):
             before = self.index.articles.get(key.key)
             if is_older(sequencer, before.sequencer if before else None):
                 return Ingested(key.key, stale=True)
             try:
-                current = self.source.current(key.key, self.settings.max_source_bytes)
+                limit = MAX_DOCX_BYTES if is_word(key.key) else self.settings.max_source_bytes
+                current = self.source.current(key.key, limit)
                 too_big = None
             except RejectedSource as exc:
                 current, too_big = None, exc.reason
@@ -168,7 +174,7 @@ class SourceIngest:
                 after = rejected(before, key.key, too_big or str(unstorable), _first_seen(before, None))
                 source_version = current.version_id if current is not None else None
             else:
-                after = self._next(before, key, current, moment)
+                after, notes = self._next(before, key, current, moment)
                 source_version = current.version_id if current else None
             after = replace(after, source_version=source_version, sequencer=latest(sequencer, before))
             if before is not None and before.same_content(after):
@@ -187,16 +193,22 @@ class SourceIngest:
         else:
             raise ConcurrentChange(f"{key.key}: index kept changing under {MAX_ATTEMPTS} attempts")
         self._schedule(after)
-        tags = feedback_tags(after) | self._pictures(before, after)
-        feedback = (
-            Feedback(key.key, source_version, tags)
-            if after.state != DELETED
-            else Feedback(key.key, None, {}, removed=True)
-        )
+        tags = self._tags(before, after, notes)
+        removed = after.state == DELETED
+        feedback = Feedback(key.key, None if removed else source_version, {} if removed else tags, removed)
         # A retried delivery finds nothing to apply, but re-examines what its first attempt released.
         released = released_url(before, after) if applied else left_url(after)
         reexamined = self._reexamine(released, depth) if released else ()
         return Ingested(key.key, feedback, record=after, error=after.error, reexamined=reexamined)
+
+    def _tags(
+        self, before: IndexedArticle | None, after: IndexedArticle, notes: tuple[str, ...]
+    ) -> dict[str, str]:
+        """The record's tags, with what the editor's file lost on the way (Word) and missing pictures."""
+        tags = feedback_tags(after) | picture_notes(self.index.pictures, before, after)
+        if notes and not after.error:
+            tags[ERROR_TAG] = "; ".join((*notes, *filter(None, [tags.get(ERROR_TAG)])))
+        return tags
 
     def _reexamine(self, url: str, depth: int) -> tuple[Ingested, ...]:
         """Ingest again the files refused because this URL was taken: one of them may have it now.
@@ -208,26 +220,6 @@ class SourceIngest:
             return ()
         waiting = self.index.articles.waiting_for(url)
         return tuple(self.article(classify(waiter), depth=depth + 1) for waiter in waiting)
-
-    def _pictures(self, before: IndexedArticle | None, after: IndexedArticle) -> dict[str, str]:
-        """Note the pictures the page shows (their changes bring it back); tell the editor of missing ones.
-
-        Repeated on every delivery, so a retry after a failure still notes them.
-        """
-        shown = pictures_in(after.article.body_html) if after.article is not None else ()
-        had = pictures_in(before.article.body_html) if before is not None and before.article else ()
-        if shown or had:
-            self.index.pictures.use(after.source_key, shown, had)
-        if after.error or after.state == DELETED or not shown:
-            return {}
-        missing = [key for key in shown if key not in self.index.pictures.get_many(shown)]
-        if not missing:
-            return {}
-        more = f" and {len(missing) - 1} more" if len(missing) > 1 else ""
-        return {
-            ERROR_TAG: f"picture /{missing[0]}{more} not on the site: upload it to media/ or take it out"
-            " of the article; a picture uploaded just now appears within a minute"
-        }
 
     def _schedule(self, record: IndexedArticle) -> None:
         """Make the key's schedules what its record needs, from the record alone (retries repeat it)."""
@@ -242,15 +234,19 @@ class SourceIngest:
 
     def _next(
         self, before: IndexedArticle | None, key: SourceKey, current: SourceObject | None, now: datetime
-    ) -> IndexedArticle:
-        """The record the index should hold for ``current`` (``None``: deleted)."""
+    ) -> tuple[IndexedArticle, tuple[str, ...]]:
+        """The record the index should hold for ``current`` (``None``: deleted), and what its file lost."""
         first_seen = _first_seen(before, current)
         if current is None:
-            return deleted(before, key.key, first_seen)
+            return deleted(before, key.key, first_seen), ()
+        notes: tuple[str, ...] = ()
         try:
+            body, notes = (current.body, ())
+            if is_word(key.key):
+                body, notes = word_document(self.source, key, current.body)
             article = parse_article(
                 key,
-                current.body,
+                body,
                 first_seen=datetime.fromisoformat(first_seen),
                 timezone=self.settings.timezone,
                 image_hosts=self.settings.image_hosts,
@@ -259,10 +255,30 @@ class SourceIngest:
             if owner is not None and owner != key.key:
                 raise UrlTaken(article.url, owner)
         except UrlTaken as exc:
-            return rejected(before, key.key, exc.reason, first_seen, waiting_for=exc.url)
+            return rejected(before, key.key, exc.reason, first_seen, waiting_for=exc.url), ()
         except RejectedSource as exc:
-            return rejected(before, key.key, exc.reason, first_seen)
-        return uploaded(before, key.key, article, first_seen, now=now, new_token=secrets.token_urlsafe(24))
+            return rejected(before, key.key, exc.reason, first_seen), ()
+        token = secrets.token_urlsafe(24)
+        return uploaded(before, key.key, article, first_seen, now=now, new_token=token), notes
+
+    def _sidecar(self, key: SourceKey) -> Ingested:
+        """A Word article's fields changed: publish it again, and tell the sidecar what became of it."""
+        word_key = word_key_of(key.key)
+        current = self.source.head(key.key)
+        if self.source.head(word_key) is None and self.index.articles.get(word_key) is None:
+            if current is None:
+                return Ingested(key.key, Feedback(key.key, None, {}, removed=True))
+            name = word_key.rsplit("/", 1)[-1]
+            reason = f"a .yaml file here holds the fields of a Word article: upload {name} beside it"
+            return Ingested(key.key, Feedback(key.key, current.version_id, error_tags(reason)), error=reason)
+        result = self.article(classify(word_key))
+        told = result.feedback.tags if result.feedback is not None else {}
+        feedback = (
+            Feedback(key.key, current.version_id, dict(told))
+            if current is not None
+            else Feedback(key.key, None, {}, removed=True)
+        )
+        return replace(result, reexamined=(*result.reexamined, Ingested(key.key, feedback)))
 
     def _ingest_config(self, key: SourceKey) -> Ingested:
         """Accept a configuration file if the configuration it makes is valid; else keep the old one.

@@ -31,9 +31,10 @@ from newsroom.adapters.schedules import EventBridgeSchedules
 from newsroom.adapters.search_table import SearchIndex
 from newsroom.adapters.site_bucket import SiteStore
 from newsroom.adapters.source_bucket import SourceStore
-from newsroom.configuration.settings import HitsSettings, SearchSettings, Settings
+from newsroom.configuration.settings import HitsSettings, PictureSettings, SearchSettings, Settings
 from newsroom.usecases.count_views import ViewCounter
 from newsroom.usecases.fanout import Fanout
+from newsroom.usecases.pictures import PictureWorker, Preparer
 from newsroom.usecases.ports import ContentIndex, NoRedirects, NoSchedules, Redirects, Schedules
 from newsroom.usecases.publish import Publisher
 from newsroom.usecases.search import SearchService
@@ -120,6 +121,21 @@ def build_hits(settings: HitsSettings, dynamodb: Any = None, s3: Any = None) -> 
     return HitsWorker(counter, Failures(Table(client, settings.content_table)), figures)
 
 
+def build_pictures(
+    settings: PictureSettings, prepare: Preparer, clients: Clients | None = None
+) -> PictureWorker:
+    """The picture function's core; ``prepare`` is the picture layer's (Pillow loads only there)."""
+    c = clients or Clients.default()
+    return PictureWorker(
+        source=SourceStore(c.s3, settings.source_bucket),
+        site=SiteStore(c.s3, settings.site_bucket),
+        pictures=Pictures(Table(c.dynamodb, settings.content_table)),
+        invalidator=Invalidator(c.cloudfront, settings.distribution_id),
+        publish_queue=WorkQueue(c.sqs, settings.publish_queue_url),
+        prepare=prepare,
+    )
+
+
 def build_view_counter(
     content_table: str, logs_bucket: str, timezone: str, dynamodb: Any = None, s3: Any = None
 ) -> ViewCounter:
@@ -203,6 +219,7 @@ __all__ = [
     "HitsWorker",
     "build_fanout",
     "build_hits",
+    "build_pictures",
     "build_publisher",
     "build_redirects",
     "build_schedules",

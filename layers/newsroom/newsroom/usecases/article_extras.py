@@ -1,0 +1,59 @@
+"""What an article brings besides its text: the pictures its page shows, the Word file it came from.
+
+Kept beside the ingest (which calls them once per delivery) so that the
+ingest reads as the one rule it is: read the key, decide, store, tell.
+"""
+
+from __future__ import annotations
+
+from newsroom.domain.feedback_tags import ERROR_TAG
+from newsroom.domain.pictures import pictures_in
+from newsroom.domain.records import DELETED, IndexedArticle
+from newsroom.domain.source_keys import SourceKey
+from newsroom.domain.word_article import MAX_SIDECAR_BYTES, sidecar_fields, sidecar_keys, word_article
+from newsroom.usecases.ports import PictureRecords, SourceFiles
+
+
+def picture_notes(
+    pictures: PictureRecords, before: IndexedArticle | None, after: IndexedArticle
+) -> dict[str, str]:
+    """Note the pictures the page shows (their changes bring it back); tell the editor of missing ones.
+
+    Repeated on every delivery, so a retry after a failure still notes them.
+    """
+    shown = pictures_in(after.article.body_html) if after.article is not None else ()
+    had = pictures_in(before.article.body_html) if before is not None and before.article else ()
+    if shown or had:
+        pictures.use(after.source_key, shown, had)
+    if after.error or after.state == DELETED or not shown:
+        return {}
+    missing = [key for key in shown if key not in pictures.get_many(shown)]
+    if not missing:
+        return {}
+    more = f" and {len(missing) - 1} more" if len(missing) > 1 else ""
+    return {
+        ERROR_TAG: f"picture /{missing[0]}{more} not on the site: upload it to media/ or take it out"
+        " of the article; a picture uploaded just now appears within a minute"
+    }
+
+
+def word_document(source: SourceFiles, key: SourceKey, data: bytes) -> tuple[bytes, tuple[str, ...]]:
+    """A Word upload as an HTML article (front matter + body), its pictures uploaded, what it lost.
+
+    The pictures go to ``media/word/…`` in the source bucket under their hash:
+    the picture function makes their variants, and a second delivery of the
+    same document uploads nothing again.
+    """
+    word = word_article(key, data, _sidecar(source, key.key))
+    for picture_key, picture in word.pictures:
+        source.add(picture_key, picture.data, picture.content_type)
+    return word.document, word.warnings
+
+
+def _sidecar(source: SourceFiles, word_key: str) -> dict[str, object] | None:
+    """The fields file beside a Word article, if there is one (``x.yaml`` or ``x.yml``)."""
+    for sidecar in sidecar_keys(word_key):
+        found = source.current(sidecar, MAX_SIDECAR_BYTES + 1)
+        if found is not None:
+            return sidecar_fields(found.body, sidecar.rsplit("/", 1)[-1])
+    return None
