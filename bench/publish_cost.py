@@ -105,7 +105,9 @@ def build_site(size: int) -> tuple[Publisher, Clients, Settings]:
     # nothing makes the same two calls (the ETag, one key check) at any size.
     environment.pop("REDIRECT_STORE_ARN", None)
     settings = Settings.from_environment(environment)
-    clients = Clients(*(boto3.client(name, region_name="us-east-1") for name in SERVICES))
+    clients = Clients(
+        **{name: boto3.client(name, region_name="us-east-1") for name in (*SERVICES, "scheduler")}
+    )
     publisher = build_publisher(settings, clients)
     s3 = clients.s3
     records = []
@@ -141,7 +143,7 @@ def seed(
     """
     source_key = classify(key)
     current = publisher.source.current(key, settings.max_source_bytes)
-    record = publisher.ingestion._next(None, source_key, current)
+    record, _ = publisher.ingestion._next(None, source_key, current, datetime.now(UTC))
     actions = publisher.index.articles.transaction(None, record)
     puts = [a["Put"]["Item"] for a in actions if "Put" in a]
     for action in actions:

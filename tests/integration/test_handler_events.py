@@ -6,6 +6,7 @@ import importlib.util
 import json
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -103,3 +104,29 @@ def test_the_queue_message_carries_the_s3_notification_unchanged() -> None:
         response = app.lambda_handler(wrapped, LambdaContext(aws_request_id=str(uuid.uuid4())))
         assert response == {"batchItemFailures": []}
         assert tags(stack, KEY)["publish-status"] == "published"
+
+
+def test_a_fired_schedule_publishes_only_the_version_it_was_made_for_and_the_daily_tick_refreshes() -> None:
+    """``sqs-scheduler-fired.json``: what EventBridge Scheduler delivers to the queue, its Input as the body."""
+    with local_site() as stack:
+        app = load_handler()
+        at = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=2)
+        upload = stack.upload(
+            KEY, f"---\ntitle: Hội nghị tổng kết\npublish_at: {at.isoformat()}\n---\nNội dung.\n"
+        )
+        assert invoke(app, "sqs-put-article.json") == {"batchItemFailures": []}
+        assert tags(stack, KEY)["publish-status"] == "scheduled"
+        fired = event("sqs-scheduler-fired.json")
+        body = json.loads(fired["Records"][0]["body"])
+        assert body["newsroom"] == "schedule" and body["key"] == KEY
+        # As sampled, it names another version: an old schedule, which publishes nothing.
+        assert app.lambda_handler(fired, LambdaContext(aws_request_id="r1")) == {"batchItemFailures": []}
+        assert fetch(stack.site_url + "/tin-tuc/hoi-nghi-tong-ket.html")[0] == 404
+        body.update(version=upload["VersionId"], at=at.strftime("%Y-%m-%dT%H:%M:%SZ"))
+        fired["Records"][0]["body"] = json.dumps(body, ensure_ascii=False)
+        assert app.lambda_handler(fired, LambdaContext(aws_request_id="r2")) == {"batchItemFailures": []}
+        assert tags(stack, KEY)["publish-status"] == "published"
+        assert fetch(stack.site_url + "/tin-tuc/hoi-nghi-tong-ket.html")[0] == 200
+
+        assert invoke(app, "sqs-daily-tick.json") == {"batchItemFailures": []}
+        assert fetch(stack.site_url + "/sitemap-news.xml")[0] == 200

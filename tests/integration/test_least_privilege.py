@@ -18,22 +18,34 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import unquote
 
 import boto3
 import pytest
 from aws_lambda_powertools import Metrics
-from newsroom.configuration.settings import HitsSettings, SearchSettings, Settings
+from newsroom.configuration.settings import HitsSettings, PictureSettings, SearchSettings, Settings
 from newsroom.domain.site_paths import views_shard
 from newsroom.usecases.batch import handle_batch
 from newsroom.usecases.hits_batch import handle_hits_batch
-from newsroom.wiring.assembly import Clients, build_fanout, build_hits, build_publisher, build_search
+from newsroom.usecases.media_batch import handle_media_batch
+from newsroom.wiring.assembly import (
+    Clients,
+    build_fanout,
+    build_hits,
+    build_pictures,
+    build_publisher,
+    build_search,
+)
+from newsroom_pictures.variants import prepare_picture
 
 from local.stack import LocalStack
 from local.template import Template
 from tests.support.oracle import Message
+from tests.support.photos import phone_photo
 from tests.support.site import local_site
+from tests.support.word_files import news_docx
 from tests.unit.test_access_logs import AWS_SAMPLE
 
 Grant = tuple[str, str, str]  # (kind, logical id, object pattern or ""), action
@@ -119,6 +131,11 @@ class Recorder:
             add((self._resource(params["DistributionId"]), f"cloudfront:{operation}"))
         elif service == "cloudfront-keyvaluestore":
             add((self._resource(params["KvsARN"]), f"cloudfront-keyvaluestore:{operation}"))
+        elif service == "scheduler":
+            kind, group = self.names[params["GroupName"]]
+            add(((kind, group, params["Name"]), f"scheduler:{operation}"))
+            if "Target" in params:  # the role Scheduler delivers with is passed to it
+                add((self._resource(params["Target"]["RoleArn"]), "iam:PassRole"))
         else:
             raise AssertionError(f"a call to {service}.{operation} is not mapped to IAM")
 
@@ -149,6 +166,7 @@ def _remember_params(params: dict[str, Any], context: dict[str, Any], **_: Any) 
 
 _ARN_SUB = re.compile(r"^arn:\$\{AWS::Partition\}:s3:::\$\{(\w+)\}(?:/(.*))?$")
 _DISTRIBUTION_SUB = re.compile(r"distribution/\$\{(\w+)\}$")
+_SCHEDULE_SUB = re.compile(r":schedule/\$\{(\w+)\}/(.+)$")
 
 
 def granted(template: Template, function: str) -> set[tuple[tuple[str, str, str], str]]:
@@ -166,6 +184,8 @@ def granted(template: Template, function: str) -> set[tuple[tuple[str, str, str]
                     target = ("arn", resource["Fn::GetAtt"][0], "")
                 elif match := _ARN_SUB.match(resource["Fn::Sub"]):
                     target = ("s3", match.group(1), match.group(2) or "")
+                elif match := _SCHEDULE_SUB.search(resource["Fn::Sub"]):
+                    target = ("scheduler", match.group(1), match.group(2))
                 else:
                     distribution = _DISTRIBUTION_SUB.search(resource["Fn::Sub"])
                     assert distribution, resource
@@ -178,11 +198,11 @@ def covered(used: set[tuple[tuple[str, str, str], str]], grants: set[Grant | Any
     """The grants that the recorded calls needed (an object call needs the grant whose pattern matches)."""
     needed: set[Any] = set()
     for (kind, logical, key), action in used:
-        if kind == "s3" and key:
+        if kind in ("s3", "scheduler") and key:
             matches = {
                 g
                 for g in grants
-                if g[0][:2] == ("s3", logical) and g[0][2] and fnmatch.fnmatchcase(key, g[0][2])
+                if g[0][:2] == (kind, logical) and g[0][2] and fnmatch.fnmatchcase(key, g[0][2])
             }
             matches = {g for g in matches if g[1] == action}
             assert matches, f"{action} on {logical}/{key} is not granted"
@@ -218,10 +238,14 @@ class Workload:
             names[distribution.id] = ("arn", logical)
         for logical, arn in provisioned.key_value_stores.items():
             names[arn] = ("arn", logical)
+        for logical, group in provisioned.schedule_groups.items():
+            names[group] = ("scheduler", logical)
+        names[stack.environment_variables()["SCHEDULER_ROLE_ARN"]] = ("arn", "SchedulerRole")
         self.publish = Recorder(names)
         self.render = Recorder(names)
         self.search = Recorder(names)
         self.hits = Recorder(names)
+        self.pictures = Recorder(names)
         self.environment = stack.environment_variables()
         self.settings = Settings.from_environment(self.environment)
         self.editor = stack.client("s3")
@@ -229,7 +253,10 @@ class Workload:
 
     def clients(self, recorder: Recorder) -> Clients:
         endpoint = self.stack.endpoint_url
-        made = {name: recorder.client(name, endpoint) for name in ("s3", "dynamodb", "cloudfront", "sqs")}
+        made = {
+            name: recorder.client(name, endpoint)
+            for name in ("s3", "dynamodb", "cloudfront", "sqs", "scheduler")
+        }
         assert self.stack.kvs is not None
         made["keyvaluestore"] = recorder.client("cloudfront-keyvaluestore", self.stack.kvs.endpoint_url)
         for client in made.values():
@@ -249,6 +276,16 @@ class Workload:
             for message in messages:
                 fanout.handle(message["Body"])
                 sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+
+    def media(self, worker: Any, *keys: str) -> dict[str, Any]:
+        """One batch of media events for the picture function."""
+        records = []
+        for key in keys:
+            self.count += 1
+            records.append(
+                Message(f"m{self.count}", key, f"{self.count:06X}").record(self.settings.source_bucket)
+            )
+        return handle_media_batch({"Records": records}, worker, Metrics(namespace="T", service="t"))
 
     def deliver(self, publisher: Any, *keys: str, receives: int = 1, left: int = 60_000) -> dict[str, Any]:
         records = []
@@ -277,7 +314,7 @@ def workload() -> Iterator[Workload]:
         run.put("site/categories.yaml", b"- {slug: tin-tuc, name: Tin t\xe1\xbb\xa9c}\n")  # "cu" retires
         assert run.deliver(publisher, "site/categories.yaml") == {"batchItemFailures": []}
         run.put("site/khac.yaml", b"name: x\n")  # an unknown site file: refused by name
-        run.put("media/anh.jpg", b"\xff\xd8\xff\xe0 jpeg")
+        run.put("media/anh.jpg", phone_photo(1300, 900))
         run.put("articles/tin-tuc/a.md", md("Bài A"))
         run.put("articles/tin-tuc/b.md", md("Bài B", slug="a"))  # collides with a.md
         run.put("articles/tin-tuc/x.txt", b"not an article")  # refused by its key
@@ -285,10 +322,33 @@ def workload() -> Iterator[Workload]:
         run.put("articles/tin-tuc/c.md", md("Bài C", status="draft"))
         run.put("articles/tin-tuc/d.md", b"---\ntitle: [oops\n---\n")
         run.put("site/categories.yaml", b"- slug: Tin tuc\n")  # refused configuration
-        keys = ["site/site.yaml", "site/khac.yaml", "media/anh.jpg", "articles/tin-tuc/a.md"]
-        keys += ["articles/tin-tuc/b.md", "articles/tin-tuc/x.txt", "media/.an.jpg", "articles/tin-tuc/c.md"]
+        keys = ["site/site.yaml", "site/khac.yaml", "articles/tin-tuc/a.md"]
+        keys += ["articles/tin-tuc/b.md", "articles/tin-tuc/x.txt", "articles/tin-tuc/c.md"]
         keys += ["articles/tin-tuc/d.md", "site/categories.yaml"]
         assert run.deliver(publisher, *keys) == {"batchItemFailures": []}
+        # The picture function: a phone photo, a key refused by its name, a PDF copied as it is.
+        pictures = build_pictures(
+            PictureSettings.from_environment(stack.environment("PicturesFunction")),
+            lambda data, name: prepare_picture(data, name=name),
+            run.clients(run.pictures),
+        )
+        run.put("media/tai-lieu.pdf", b"%PDF-1.4 report")
+        assert run.media(pictures, "media/anh.jpg", "media/.an.jpg", "media/tai-lieu.pdf") == {
+            "batchItemFailures": []
+        }
+        assert run.deliver(publisher, "articles/tin-tuc/a.md") == {"batchItemFailures": []}  # sent back
+        # Scheduled: created, moved, cancelled; a Word article uploads its pictures.
+        soon = (datetime.now(UTC) + timedelta(days=2)).isoformat()
+        later = (datetime.now(UTC) + timedelta(days=3)).isoformat()
+        run.put("articles/tin-tuc/f.md", md("Bài F", extra=f"publish_at: '{soon}'\n"))
+        assert run.deliver(publisher, "articles/tin-tuc/f.md") == {"batchItemFailures": []}
+        run.put("articles/tin-tuc/f.md", md("Bài F", extra=f"publish_at: '{later}'\n"))
+        assert run.deliver(publisher, "articles/tin-tuc/f.md") == {"batchItemFailures": []}
+        run.delete("articles/tin-tuc/f.md")
+        run.put("articles/tin-tuc/g.docx", news_docx(pictures=1))
+        assert run.deliver(publisher, "articles/tin-tuc/f.md", "articles/tin-tuc/g.docx") == {
+            "batchItemFailures": []
+        }
         run.put("articles/tin-tuc/e.md", md("Bài E"))
         run.deliver(publisher, "articles/tin-tuc/e.md")
         run.put("articles/tin-tuc/e.md", md("Bài E", slug="e-moi"))  # moves: its old URL redirects
@@ -301,7 +361,8 @@ def workload() -> Iterator[Workload]:
         run.delete("articles/tin-tuc/a.md")
         run.delete("media/anh.jpg")
         run.delete("site/site.yaml")
-        run.deliver(publisher, "articles/tin-tuc/a.md", "media/anh.jpg", "site/site.yaml")
+        run.deliver(publisher, "articles/tin-tuc/a.md", "site/site.yaml")
+        assert run.media(pictures, "media/anh.jpg") == {"batchItemFailures": []}
         # The render function: the configuration jobs queued (the retired category's page left
         # behind goes), then a rebuild of a lost search index.
         site = run.settings.site_bucket
@@ -314,7 +375,7 @@ def workload() -> Iterator[Workload]:
                 dynamodb.delete_item(
                     TableName=run.settings.search_table, Key={"pk": item["pk"], "sk": item["sk"]}
                 )
-        run.put("media/lai.jpg", b"\xff\xd8 again")
+        run.put("media/lai.pdf", b"%PDF-1.4 again")  # a rebuild copies media (never a picture as uploaded)
         fanout.request("rebuild-least-privilege", media=True)
         run.drain(fanout)
         fanout.index.failures.record("render-failed", [], "render: a test failure", 1)
@@ -360,6 +421,7 @@ def workload() -> Iterator[Workload]:
         ("RenderFunction", "render"),
         ("SearchFunction", "search"),
         ("HitsFunction", "hits"),
+        ("PicturesFunction", "pictures"),
     ],
 )
 def test_the_policy_grants_exactly_what_the_code_calls(

@@ -183,6 +183,11 @@ class FakeSiteBucket:
         self.journal: Journal = journal if journal is not None else []
         self._source = source
 
+    def read(self, key: str, limit: int) -> bytes | None:
+        """An object's bytes, ``None`` when absent or over ``limit``."""
+        found = self.objects.get(key)
+        return found.body if found is not None and len(found.body) <= limit else None
+
     def body(self, key: str) -> str:
         """An object's text (``KeyError`` when it does not exist)."""
         return self.objects[key].body.decode("utf-8")

@@ -27,7 +27,8 @@ def in_process_client(service: str, endpoint_url: str, region: str = "us-east-1"
 
 def new_clients() -> Clients:
     """A container's own clients (each worker gets its own, as each Lambda container does)."""
-    return Clients(*(boto3.client(name, region_name="us-east-1") for name in SERVICES))
+    made = {name: boto3.client(name, region_name="us-east-1") for name in (*SERVICES, "scheduler")}
+    return Clients(**made)
 
 
 @contextmanager

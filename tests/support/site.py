@@ -36,7 +36,9 @@ def local_site(**options: Any) -> Iterator[LocalStack]:
 def publisher_for(stack: LocalStack) -> Publisher:
     """A publisher wired exactly like the function's, for tests that inspect its reports."""
     settings = Settings.from_environment(stack.environment_variables())
-    clients = Clients(*(stack.client(name) for name in ("s3", "dynamodb", "cloudfront", "sqs")))
+    clients = Clients(
+        **{name: stack.client(name) for name in ("s3", "dynamodb", "cloudfront", "sqs", "scheduler")}
+    )
     return build_publisher(settings, clients)
 
 

@@ -30,7 +30,7 @@ def test_a_known_picture_gets_webp_and_jpeg_variants_with_its_size_and_the_secon
     assert (
         '<img src="/media/anh/cau.0123456789abcdef.2000.jpg" alt="Cầu mới" width="2000" height="3000"' in page
     )
-    assert 'fetchpriority="high"' in page.split("toan-canh")[0]  # the lead loads at once
+    assert 'loading="eager"' in page.split("toan-canh")[0]  # the lead loads at once
     second = page[page.index("toan-canh") - 300 :]
     assert 'loading="lazy"' in second and "/media/anh/toan-canh.fedcba9876543210.700.png 700w" in second
     assert site.state.uses == {"media/anh/cau.jpg": {KEY}, "media/anh/toan-canh.png": {KEY}}

@@ -73,6 +73,17 @@ class SiteStore:
         )
         return True
 
+    def read(self, key: str, limit: int) -> bytes | None:
+        """An object's bytes (``None``: absent or over ``limit`` bytes, which a reader skips)."""
+        try:
+            response = self._s3.get_object(Bucket=self.bucket, Key=key)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return None
+            raise
+        with response["Body"] as body:
+            return bytes(body.read()) if int(response["ContentLength"]) <= limit else None
+
     def delete(self, key: str) -> bool:
         """Remove an object if present. True if it existed."""
         if self.head(key) is None:

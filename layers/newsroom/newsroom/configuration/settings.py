@@ -35,6 +35,7 @@ OPTIONAL = (
     "SCHEDULER_ROLE_ARN",
     "PUBLISH_QUEUE_ARN",
     "PUBLISH_DEAD_LETTER_ARN",
+    "PDF_QUEUE_URL",
 )
 
 
@@ -62,6 +63,8 @@ class Settings:
     scheduler_role_arn: str = ""
     publish_queue_arn: str = ""
     publish_dead_letter_arn: str = ""
+    # Where the PDF function is asked for an article's PDF; "" when the PDF function is not deployed.
+    pdf_queue_url: str = ""
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -96,6 +99,7 @@ class Settings:
             scheduler_role_arn=env.get("SCHEDULER_ROLE_ARN", ""),
             publish_queue_arn=env.get("PUBLISH_QUEUE_ARN", ""),
             publish_dead_letter_arn=env.get("PUBLISH_DEAD_LETTER_ARN", ""),
+            pdf_queue_url=env.get("PDF_QUEUE_URL", ""),
         )
 
 
@@ -184,6 +188,40 @@ class PictureSettings:
         )
         env = _environment(environ, names)
         return cls(*(env[name] for name in names))
+
+
+@dataclass(frozen=True)
+class PdfSettings:
+    """The variables the PDF function reads: the index, the site, and how pages show dates."""
+
+    content_table: str
+    site_bucket: str
+    distribution_id: str
+    base_url: str
+    locale: str
+    timezone: str
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] | None = None) -> PdfSettings:
+        """Read and check the environment, failing loudly like ``Settings``."""
+        names = (
+            "CONTENT_TABLE_NAME",
+            "SITE_BUCKET_NAME",
+            "DISTRIBUTION_ID",
+            "SITE_BASE_URL",
+            "SITE_LOCALE",
+            "SITE_TIMEZONE",
+        )
+        env = _environment(environ, names)
+        _check_locale(env)
+        return cls(
+            content_table=env["CONTENT_TABLE_NAME"],
+            site_bucket=env["SITE_BUCKET_NAME"],
+            distribution_id=env["DISTRIBUTION_ID"],
+            base_url=env["SITE_BASE_URL"].rstrip("/"),
+            locale=env["SITE_LOCALE"],
+            timezone=env["SITE_TIMEZONE"],
+        )
 
 
 def _check_locale(env: Mapping[str, str]) -> None:

@@ -56,6 +56,11 @@ def views_shard_key(shard: str) -> str:
     return f"views/{shard}.json"
 
 
+def pdf_key(url: str) -> str:
+    """Where an article's PDF lives, beside its page: ``/tin-tuc/x.html`` → ``tin-tuc/x.pdf``."""
+    return page_key(url).removesuffix(".html") + ".pdf"
+
+
 PREVIEW_FOLDER = "preview"
 
 

@@ -19,7 +19,8 @@ from newsroom.domain.records import (
     PUBLISHED,
     IndexedArticle,
 )
-from newsroom.domain.site_paths import invalidation_paths, page_key
+from newsroom.domain.site_paths import invalidation_paths, page_key, pdf_key
+from newsroom.usecases.article_pdfs import pdf_message
 from newsroom.usecases.fanout import Fanout
 from newsroom.usecases.ingest import Ingested, SourceIngest, flatten
 from newsroom.usecases.ports import (
@@ -32,6 +33,7 @@ from newsroom.usecases.ports import (
     SearchTerms,
     SiteFiles,
     SourceFiles,
+    WorkQueue,
 )
 from newsroom.usecases.site_render import ContextLoader, Rendered, SiteRenderer, until_unchanged
 
@@ -68,6 +70,7 @@ class Publisher:
         redirects: Redirects | None = None,
         search: SearchTerms | None = None,
         schedules: Schedules | None = None,
+        pdfs: WorkQueue | None = None,
     ) -> None:
         self.settings = settings
         self.index = index
@@ -78,6 +81,8 @@ class Publisher:
         self.context: ContextLoader = context or ContextLoader(index, settings)
         self.redirects: Redirects = redirects or NoRedirects()
         self.search = search
+        self.pdfs = pdfs
+        """Where the PDF function is asked for the PDFs of the articles a batch published."""
         self._static_done = False
         self._references: set[str] = set()
 
@@ -158,6 +163,9 @@ class Publisher:
         report.passes = until_unchanged(self.index.counts, render_pass, "the site")
         self._static_done = True
         report.invalidations = self.flush_invalidations()
+        live = sorted({r.source_key for r in records if r.state == PUBLISHED})
+        if self.pdfs is not None and live:  # after the pages: a PDF is made of what readers see
+            self.pdfs.send_all([pdf_message(key) for key in live])
         return report
 
     def _render_pass(
@@ -174,8 +182,8 @@ class Publisher:
             record = self.index.articles.get(holder) if holder is not None else None
             if record is not None and record.state == PUBLISHED and record.placement is not None:
                 anchors.add(record.placement)
-            elif holder is None and self.site.head(page_key(url)) is not None:
-                removals.append(page_key(url))
+            elif holder is None:  # the page goes, and its PDF with it
+                removals += [key for key in (page_key(url), pdf_key(url)) if self.site.head(key) is not None]
         rendered = Rendered(renderer.around(anchors))
         rendered.add(renderer.previews(plan.previews))
         for scope in sorted(plan.listings | ({()} if skeleton else set())):

@@ -122,6 +122,8 @@ class ArticleView(PageView):
     views_shard: str = ""
     """That file's shard (``3f``): the browser reads it once ``/stats.json`` lists it."""
     views_base: int = 0
+    pdf_url: str = ""
+    """The article's PDF beside its page (none for a preview: the PDF function prints live pages only)."""
     """The configured old count the browser adds (a fixed setting of the file, not a moving figure)."""
 
 

@@ -31,7 +31,14 @@ from newsroom.adapters.schedules import EventBridgeSchedules
 from newsroom.adapters.search_table import SearchIndex
 from newsroom.adapters.site_bucket import SiteStore
 from newsroom.adapters.source_bucket import SourceStore
-from newsroom.configuration.settings import HitsSettings, PictureSettings, SearchSettings, Settings
+from newsroom.configuration.settings import (
+    HitsSettings,
+    PdfSettings,
+    PictureSettings,
+    SearchSettings,
+    Settings,
+)
+from newsroom.usecases.article_pdfs import PdfMaker, PdfWorker
 from newsroom.usecases.count_views import ViewCounter
 from newsroom.usecases.fanout import Fanout
 from newsroom.usecases.pictures import PictureWorker, Preparer
@@ -136,6 +143,19 @@ def build_pictures(
     )
 
 
+def build_pdfs(settings: PdfSettings, make: PdfMaker, clients: Clients | None = None) -> PdfWorker:
+    """The PDF function's core; ``make`` is the PDF layer's renderer (fpdf2 loads only there)."""
+    c = clients or Clients.default()
+    index = content_index(c.dynamodb, settings.content_table, settings.timezone)
+    return PdfWorker(
+        index=index,
+        site=SiteStore(c.s3, settings.site_bucket),
+        invalidator=Invalidator(c.cloudfront, settings.distribution_id),
+        context=ContextLoader(index, settings),
+        make=make,
+    )
+
+
 def build_view_counter(
     content_table: str, logs_bucket: str, timezone: str, dynamodb: Any = None, s3: Any = None
 ) -> ViewCounter:
@@ -193,6 +213,7 @@ def build_publisher(settings: Settings, clients: Clients | None = None) -> Publi
         redirects=build_redirects(settings, c),
         search=fanout.search,
         schedules=build_schedules(settings, c),
+        pdfs=WorkQueue(c.sqs, settings.pdf_queue_url) if settings.pdf_queue_url else None,
     )
 
 
@@ -219,6 +240,7 @@ __all__ = [
     "HitsWorker",
     "build_fanout",
     "build_hits",
+    "build_pdfs",
     "build_pictures",
     "build_publisher",
     "build_redirects",
