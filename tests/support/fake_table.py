@@ -398,6 +398,10 @@ class FakePictures:
         """The articles that show it."""
         return sorted(self._state.uses.get(picture_key, set()))[:limit]
 
+    def gallery(self, limit: int) -> list[PictureInfo]:
+        """The first ``limit`` pictures by digest, as the table's GALLERY partition sorts them."""
+        return sorted(self._state.pictures.values(), key=lambda info: (info.digest, info.source_key))[:limit]
+
 
 class FakeTicks:
     """``TickRecords``: the newest tick, only ever moved forward."""

@@ -34,6 +34,7 @@ def test_a_known_picture_gets_webp_and_jpeg_variants_with_its_size_and_the_secon
     second = page[page.index("toan-canh") - 300 :]
     assert 'loading="lazy"' in second and "/media/anh/toan-canh.fedcba9876543210.700.png 700w" in second
     assert site.state.uses == {"media/anh/cau.jpg": {KEY}, "media/anh/toan-canh.png": {KEY}}
+    assert '<meta name="robots" content="max-image-preview:large">' in page  # Google Discover's large preview
     assert "publish-error" not in site.source.tags_of(KEY)
 
 

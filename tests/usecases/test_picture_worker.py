@@ -9,6 +9,7 @@ that shows it is sent back to the publish path and offers them in ``srcset``.
 from __future__ import annotations
 
 import io
+import json
 import re
 
 import pytest
@@ -69,6 +70,18 @@ def test_a_phone_photo_becomes_exif_free_variants_and_its_article_offers_them(
     assert site.site.objects[PHOTO].content_type == "image/jpeg"
     assert site.source.tags_of(PHOTO) == {"publish-status": "published", "publish-url": f"/{PHOTO}"}
     assert result.users == (ARTICLE,) and sent_back(worker) == [ARTICLE]
+    gallery = json.loads(site.site.body("gallery.json"))  # the random-picture module's library
+    assert gallery == {
+        "pictures": [
+            {
+                "href": f"/{PHOTO}",
+                "src": f"/media/anh/cau-moi.{info.digest}.480.jpg",
+                "webp": f"/media/anh/cau-moi.{info.digest}.480.webp",
+                "width": 480,
+                "height": 720,
+            }
+        ]
+    }
     assert ("m1#0", [f"/{PHOTO}"]) in site.cdn.created
 
     batch = site.publish(ARTICLE)  # the look-again message, on the publish path
@@ -97,6 +110,7 @@ def test_a_deleted_photo_takes_its_variants_and_the_article_is_told(
     assert result.status == "deleted" and result.users == (ARTICLE,)
     assert not [k for k in site.site.objects if k.startswith("media/")]
     assert PHOTO not in site.state.pictures
+    assert json.loads(site.site.body("gallery.json")) == {"pictures": []}
     site.publish(ARTICLE)
     assert site.source.tags_of(ARTICLE)["publish-error"].startswith(f"picture /{PHOTO} not on the site")
 

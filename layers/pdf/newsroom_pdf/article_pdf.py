@@ -1,9 +1,9 @@
 """The printable PDF of one article: A4, DejaVu Serif embedded, the same bytes for the same article.
 
-Readers press "PDF" on an article page; the function that answers stores the
-result under a key derived from the article, so the bytes must depend on the
-article alone: the creation date is the publication time, the document ID is
-a hash of what is printed, and nothing reads a clock. The renderer is pure:
+Readers press "PDF" on an article page; what answers may store, cache and
+compare the file, so the bytes depend on the article alone: the creation
+date is the publication time, the document ID is a hash of what is printed,
+and nothing reads a clock. The renderer is pure:
 pictures come in as bytes, fetched by the caller from the site's bucket, and
 fpdf2 is told to load nothing by itself (``ResourceAccessPolicy.NONE``), so
 a ``src`` in the body can never make it open a file or a URL.

@@ -13,6 +13,7 @@ feedback says which picture is missing.
 from __future__ import annotations
 
 import html
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -62,6 +63,32 @@ class PictureInfo:
     def height_at(self, width: int) -> int:
         """The height of the variant ``width`` px wide (ratio kept, as the variants are made)."""
         return max(1, round(self.height * width / self.width))
+
+
+GALLERY_KEY = "gallery.json"
+GALLERY_SIZE = 60
+GALLERY_WIDTH = 480
+
+
+def gallery_document(pictures: list[PictureInfo]) -> bytes:
+    """``/gallery.json``: the small list the side module picks a random picture from, in the browser.
+
+    A view never re-renders a page: the module is filled from this file,
+    which the picture function rewrites when the library changes.
+    """
+    entries = []
+    for info in pictures:
+        width = max((w for w in info.widths if w <= GALLERY_WIDTH), default=info.widths[0])
+        entries.append(
+            {
+                "src": "/" + info.variant_key(width, info.fallback),
+                "webp": "/" + info.variant_key(width, "webp"),
+                "width": width,
+                "height": info.height_at(width),
+                "href": "/" + info.source_key,
+            }
+        )
+    return (json.dumps({"pictures": entries}, ensure_ascii=False, sort_keys=True) + "\n").encode()
 
 
 def picture_key(src: str) -> str | None:

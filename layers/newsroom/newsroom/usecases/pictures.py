@@ -20,7 +20,13 @@ from typing import Protocol
 
 from newsroom.domain.errors import MAX_ATTEMPTS, ConcurrentChange, RejectedSource
 from newsroom.domain.feedback_tags import ERROR_TAG, STATUS_TAG, URL_TAG
-from newsroom.domain.pictures import PictureInfo, is_picture_key
+from newsroom.domain.pictures import (
+    GALLERY_KEY,
+    GALLERY_SIZE,
+    PictureInfo,
+    gallery_document,
+    is_picture_key,
+)
 from newsroom.domain.site_paths import invalidation_paths
 from newsroom.domain.source_keys import SourceKind, classify, decode_event_key, look_again_message
 from newsroom.usecases.media import sync_media
@@ -33,6 +39,8 @@ VARIANT_CACHE = "public, max-age=31536000, immutable"
 """A variant's name changes with its content: it never needs to be fetched again."""
 CLEAN_COPY_CACHE = "public, max-age=300, s-maxage=31536000"
 """The picture at its original path changes in place: browsers re-check it, the CDN is invalidated."""
+GALLERY_CACHE = "public, max-age=300, s-maxage=300"
+"""A new picture reaches the random-picture module within five minutes, with no invalidation."""
 MAX_PICTURE_BYTES = 25 * 1024 * 1024
 MAX_USERS = 200
 """Articles sent back per picture change: a picture shown on more pages is re-rendered by a rebuild."""
@@ -108,12 +116,21 @@ class PictureWorker:
         result = self._picture(key) if is_picture_key(key) else self._other(key)
         if result.invalidated:
             self.invalidator.invalidate(reference, list(result.invalidated))
+        if result.status in ("published", "deleted") and is_picture_key(key):
+            self._write_gallery()
         if result.status in ("published", "deleted"):
             users = self.pictures.users(key, MAX_USERS)
             if users:
                 self.publish_queue.send_all([look_again_message(user) for user in users])
             result = MediaResult(**{**result.__dict__, "users": tuple(users)})
         return result
+
+    def _write_gallery(self) -> None:
+        """Rewrite ``/gallery.json`` from the library as it is now (cached 5 minutes, never invalidated)."""
+        document = gallery_document(self.pictures.gallery(GALLERY_SIZE))
+        output = Output(GALLERY_KEY, document, "application/json", GALLERY_CACHE)
+        if self.site.differs(output):
+            self.site.put(output)
 
     def _other(self, key: str) -> MediaResult:
         head, changed = sync_media(self.source, self.site, key)

@@ -129,6 +129,7 @@ class PictureRecords(Protocol):
     def delete(self, key: str) -> None: ...
     def use(self, article_key: str, added: Iterable[str], dropped: Iterable[str]) -> None: ...
     def users(self, picture_key: str, limit: int = 200) -> list[str]: ...
+    def gallery(self, limit: int) -> list[PictureInfo]: ...
 
 
 class NoPictures:
@@ -149,6 +150,10 @@ class NoPictures:
 
     def users(self, picture_key: str, limit: int = 200) -> list[str]:
         """Nobody."""
+        return []
+
+    def gallery(self, limit: int) -> list[PictureInfo]:
+        """An empty library."""
         return []
 
 

@@ -46,6 +46,8 @@ class SiteView:
     articles: int | None
     views: int | None
     stats_url: str = "/stats.json"
+    gallery_url: str = "/gallery.json"
+    """The picture function's small list for the random-picture module (``domain.pictures``)."""
     # Weekday and month names for the browser-side date line, in the locale.
     weekday_names: tuple[str, ...] = field(default_factory=tuple)
     description: str = ""

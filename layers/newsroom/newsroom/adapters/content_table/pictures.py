@@ -29,7 +29,17 @@ class Pictures:
         return {info.source_key: info for info in map(_info, items)}
 
     def put(self, info: PictureInfo) -> None:
-        """Record a picture's variants (the picture function, once they are on the site)."""
+        """Record a picture's variants (the picture function, once they are on the site).
+
+        Its ``GALLERY`` entry is keyed by its digest: the first entries of the
+        partition are a sample of the library that no upload order biases.
+        """
+        previous = self.get_many([info.source_key]).get(info.source_key)
+        if previous is not None and previous.digest != info.digest:
+            self._table.delete("GALLERY", f"{previous.digest}#{previous.source_key}")
+        self._table.put(
+            {"pk": "GALLERY", "sk": f"{info.digest}#{info.source_key}", "source_key": info.source_key}
+        )
         self._table.put(
             {
                 "pk": f"PICTURE#{info.source_key}",
@@ -45,8 +55,19 @@ class Pictures:
         )
 
     def delete(self, key: str) -> None:
-        """Forget a deleted picture."""
+        """Forget a deleted picture, in the gallery too."""
+        previous = self.get_many([key]).get(key)
+        if previous is not None:
+            self._table.delete("GALLERY", f"{previous.digest}#{key}")
         self._table.delete(f"PICTURE#{key}", "PICTURE")
+
+    def gallery(self, limit: int) -> list[PictureInfo]:
+        """Up to ``limit`` pictures of the library, the same sample every time (by digest)."""
+        items = self._table.query(
+            KeyConditionExpression="pk = :pk", ExpressionAttributeValues=dump({":pk": "GALLERY"}), Limit=limit
+        )
+        found = self.get_many(str(item["source_key"]) for item in items)
+        return [found[key] for key in sorted(found, key=lambda k: (found[k].digest, k))]
 
     def use(self, article_key: str, added: Iterable[str], dropped: Iterable[str]) -> None:
         """Note which pictures an article's page shows now (idempotent: retries repeat it)."""

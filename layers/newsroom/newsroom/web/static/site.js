@@ -255,6 +255,41 @@
     }); /* on failure the render-time figures stay */
   }
 
+  function showRandomPicture() {
+    var module = document.querySelector("[data-gallery-url]");
+    var url = module && module.getAttribute("data-gallery-url");
+    if (!url || typeof window.fetch !== "function") {
+      return;
+    }
+    getJson(url, function (data) {
+      var pictures = (data && Array.isArray(data.pictures) ? data.pictures : []).filter(function (p) {
+        return p && isLocalUrl(p.src) && isLocalUrl(p.webp) && isLocalUrl(p.href) && isCount(p.width) && isCount(p.height);
+      });
+      if (!pictures.length) {
+        return; /* an empty library: the module stays hidden */
+      }
+      var chosen = pictures[Math.floor(Math.random() * pictures.length)];
+      var slot = module.querySelector("[data-gallery-slot]");
+      var link = document.createElement("a");
+      var picture = document.createElement("picture");
+      var source = document.createElement("source");
+      var image = document.createElement("img");
+      link.href = chosen.href;
+      source.type = "image/webp";
+      source.srcset = chosen.webp;
+      image.src = chosen.src;
+      image.width = chosen.width;
+      image.height = chosen.height;
+      image.alt = slot.getAttribute("data-alt") || "";
+      image.loading = "lazy";
+      picture.appendChild(source);
+      picture.appendChild(image);
+      link.appendChild(picture);
+      slot.appendChild(link);
+      module.hidden = false;
+    });
+  }
+
   var PLAYERS = ["https://www.youtube-nocookie.com/", "https://player.vimeo.com/", "https://www.facebook.com/plugins/"];
 
   function wireVideos() {
@@ -288,6 +323,7 @@
     safely(wireVideos);
     safely(fillDateLine);
     safely(fetchStats);
+    safely(showRandomPicture);
   }
 
   if (document.readyState === "loading") {
