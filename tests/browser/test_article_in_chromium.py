@@ -26,9 +26,9 @@ def test_article_page_shows_every_part(site: LocalStack, page: Page) -> None:
     assert page.locator("h1").inner_text().startswith("Hội nghị tổng kết")
     crumbs = page.locator("nav.breadcrumb li").all_inner_texts()
     assert [c.strip() for c in crumbs[:3]] == ["Trang chủ", "Tin tức", "Tin VIFOTEC"]
-    assert page.locator("figure figcaption").count() == 2
+    assert page.locator(".article-body figure figcaption").count() == 2
     # Lazy pictures do not hold up the load event: wait until each has arrived (or failed).
-    for image in page.locator("figure img").all():
+    for image in page.locator(".article-body figure img").all():
         image.evaluate("img => img.complete || new Promise(done => { img.onload = img.onerror = done; })")
         assert image.evaluate("img => img.complete && img.naturalWidth > 0")
     assert page.get_by_role("button", name="In").is_visible()

@@ -35,11 +35,11 @@ def test_a_video_loads_its_privacy_enhanced_player_only_on_click(
     expect(button).to_be_visible()
     assert page.locator("iframe").count() == 0 and outside == [], "the video site was asked before a click"
     button.click()
-    frame = page.locator("figure.video iframe")
+    frame = page.locator(".article-body figure.video iframe")
     expect(frame).to_have_attribute("src", "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ?autoplay=1")
     page.wait_for_load_state("networkidle")
     assert outside == ["https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ?autoplay=1"]
-    assert page.locator("figure.video figcaption a").get_attribute("href") == (
+    assert page.locator(".article-body figure.video figcaption a").get_attribute("href") == (
         "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
     )
     assert errors == []
@@ -91,7 +91,7 @@ def test_a_hostile_html_article_runs_nothing_and_its_video_waits_for_a_click(
     assert "<script" not in body and "<iframe" not in body and "<form" not in body and "<svg" not in body
     assert outside == [], "nothing may be fetched from another site before a click"
     page.get_by_role("button", name="Toàn văn hội thảo").click()
-    expect(page.locator("figure.video iframe")).to_have_attribute(
+    expect(page.locator(".article-body figure.video iframe")).to_have_attribute(
         "src", "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ?autoplay=1"
     )
     page.wait_for_load_state("networkidle")

@@ -10,6 +10,7 @@ import pytest
 from newsroom.adapters.invalidations import Invalidator
 
 from local.stack import LocalStack
+from tests.support.photos import tiny_image
 from tests.support.site import (
     article_md,
     fetch,
@@ -37,7 +38,7 @@ def publish(stack: LocalStack, key: str, text: str | bytes) -> None:
 
 
 def test_uploaded_article_becomes_a_page_with_every_part(stack: LocalStack) -> None:
-    stack.upload("media/hoi-nghi.jpg", b"\xff\xd8\xff\xe0 fake jpeg")
+    stack.upload("media/hoi-nghi.jpg", tiny_image(640, 480, "JPEG"))
     body = 'Đoạn mở đầu.\n\n![Toàn cảnh](/media/hoi-nghi.jpg "Quang cảnh hội nghị")\n\nĐoạn cuối.'
     publish(
         stack,

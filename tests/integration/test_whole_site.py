@@ -175,10 +175,13 @@ def test_rebuild_from_scratch_equals_the_incremental_site_byte_for_byte(stack: L
     for key in incremental:
         s3.delete_object(Bucket=stack.site_bucket, Key=key)
     rebuild(stack, "rebuild-scratch")
-    rebuilt = site_objects(stack)
+    # Drafts' previews are private, made by their upload (or a picture they show), not by a rebuild.
+    rebuilt = {k: v for k, v in site_objects(stack).items() if not k.startswith("preview/")}
+    incremental = {k: v for k, v in incremental.items() if not k.startswith("preview/")}
     assert sorted(rebuilt) == sorted(incremental)
+    assert any(k.endswith(".pdf") for k in rebuilt) and any(".webp" in k for k in rebuilt)
     different = [key for key in incremental if rebuilt[key] != incremental[key]]
-    assert different == []
+    assert different == []  # pictures' variants and articles' PDFs too, byte for byte
 
 
 def head_status(url: str) -> tuple[int, str]:

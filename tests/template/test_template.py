@@ -52,6 +52,7 @@ PUBLISH_OPTIONAL_ENVIRONMENT = {
     "PUBLISH_QUEUE_ARN",
     "PUBLISH_DEAD_LETTER_ARN",
     "PDF_QUEUE_URL",
+    "PICTURES_QUEUE_URL",
 }
 REDIRECT_STORE_ARN = {"Fn::GetAtt": ["RedirectStore", "Arn"]}
 
@@ -483,7 +484,7 @@ def test_render_function_reads_the_same_settings_and_consumes_its_own_queue(
     render = props(resources, "RenderFunction")
     publish = props(resources, "PublishFunction")["Environment"]["Variables"]
     variables = render["Environment"]["Variables"]
-    assert set(variables) == set(REQUIRED)
+    assert set(variables) == {*REQUIRED, "PDF_QUEUE_URL", "PICTURES_QUEUE_URL"}  # a rebuild asks for both
     assert all(variables[name] == publish[name] for name in REQUIRED)
     (event,) = render["Events"].values()
     assert event["Properties"]["Queue"] == {"Fn::GetAtt": ["RenderQueue", "Arn"]}
@@ -516,6 +517,9 @@ def test_render_function_policy_is_least_privilege(resources: dict[str, Any]) ->
     assert "dynamodb:DeleteItem" not in granted.pop("GetAtt:ContentTable.Arn")
     assert granted.pop(DISTRIBUTION_ARN) == {"cloudfront:CreateInvalidation"}
     assert granted.pop("GetAtt:RenderQueue.Arn") == {"sqs:SendMessage"}
+    assert (
+        granted.pop("GetAtt:PicturesQueue.Arn") == granted.pop("GetAtt:PdfQueue.Arn") == {"sqs:SendMessage"}
+    )
     assert "dynamodb:Query" not in granted.pop("GetAtt:SearchTable.Arn")
     assert granted == {}, f"unexpected grants: {granted}"
 

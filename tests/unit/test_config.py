@@ -272,12 +272,12 @@ SITE_REFUSALS = [
     (
         "name: x\nnmae: y\n",
         "site.yaml, line 2: unknown setting 'nmae' (did you mean 'name'? allowed: name, description, base_url, "
-        "locale, timezone, menu, links, partners, statistics)",
+        "locale, timezone, menu, links, partners, statistics, video)",
     ),
     (
         "nam: X\n",
         "site.yaml, line 1: unknown setting 'nam' (did you mean 'name'? allowed: name, description, base_url, "
-        "locale, timezone, menu, links, partners, statistics)",
+        "locale, timezone, menu, links, partners, statistics, video)",
     ),
     ("name: x\nname: y\n", "site.yaml, line 2: invalid YAML: 'name' appears twice in the same mapping"),
     ('name: ""\n', "site.yaml, line 1: 'name' must not be empty"),
@@ -613,3 +613,16 @@ def test_a_moved_portals_old_view_total_is_a_base_figure() -> None:
     config = build_config(b"statistics:\n  views: 7699601\n", None, "vi")
     assert config.views == 7_699_601
     assert build_config(None, None, "vi").views == 0
+
+
+def test_the_video_module_takes_an_embeddable_video_link_and_refuses_others() -> None:
+    config = build_config(
+        b"video: {title: L\xe1\xbb\x85 trao gi\xe1\xba\xa3i VIFOTEC, url: 'https://youtu.be/dQw4w9WgXcQ'}\n",
+        None,
+        "vi",
+    )
+    assert config.video == Link("Lễ trao giải VIFOTEC", "https://youtu.be/dQw4w9WgXcQ")
+    with pytest.raises(
+        RejectedSource, match=r"site\.yaml, line 1: video: 'url' must be a YouTube, Vimeo or Facebook"
+    ):
+        build_config(b"video: {title: Clip, url: 'https://evil.example/clip.mp4'}\n", None, "vi")

@@ -41,7 +41,7 @@ def render(fields: PdfFields, pictures: Mapping[str, bytes]) -> bytes:
 
 @pytest.fixture
 def pdfs(site: FakeSite) -> PdfWorker:
-    return PdfWorker(site.index, site.site, site.cdn, ContextLoader(site.index, site.settings), render)
+    return PdfWorker(site.index, site.site, ContextLoader(site.index, site.settings), render)
 
 
 def test_a_published_article_gets_its_pdf_beside_its_page_and_a_rebuild_keeps_its_bytes(
@@ -62,13 +62,13 @@ def test_a_published_article_gets_its_pdf_beside_its_page_and_a_rebuild_keeps_it
         in page
     )
 
-    assert pdfs.handle(KEY, "pdf-1") == "tin-tuc/nghiem-thu-de-tai.pdf"
+    assert pdfs.handle(KEY) == "tin-tuc/nghiem-thu-de-tai.pdf"
     stored = site.site.objects["tin-tuc/nghiem-thu-de-tai.pdf"]
     assert stored.body.startswith(b"%PDF-") and stored.content_type == "application/pdf"
-    assert pdfs.handle(KEY, "pdf-2") is None  # the same bytes: nothing written, nothing invalidated
+    assert pdfs.handle(KEY) is None  # the same bytes: nothing written
     site.fanout.request("rebuild-pdf", media=True)
     site.drain_render_queue()
-    assert pdfs.handle(KEY, "pdf-3") is None
+    assert pdfs.handle(KEY) is None
     assert site.site.objects["tin-tuc/nghiem-thu-de-tai.pdf"].body == stored.body
 
     if shutil.which("pdftoppm") is None or shutil.which("pdftotext") is None:
@@ -90,9 +90,9 @@ def test_a_published_article_gets_its_pdf_beside_its_page_and_a_rebuild_keeps_it
 
 def test_an_unpublished_article_loses_its_pdf_with_its_page(site: FakeSite, pdfs: PdfWorker) -> None:
     site.upload_and_publish(KEY, md("Nghiệm thu đề tài", body="Nội dung."))
-    pdfs.handle(KEY, "pdf-1")
+    pdfs.handle(KEY)
     assert "tin-tuc/nghiem-thu-de-tai.pdf" in site.site.objects
     batch = site.upload_and_publish(KEY, md("Nghiệm thu đề tài", body="Nội dung.", status="draft"))
     assert "tin-tuc/nghiem-thu-de-tai.pdf" in batch.report.removed
     assert "tin-tuc/nghiem-thu-de-tai.pdf" not in site.site.objects
-    assert pdfs.handle(KEY, "pdf-2") is None  # a draft gets no PDF
+    assert pdfs.handle(KEY) is None  # a draft gets no PDF

@@ -318,3 +318,17 @@ def test_a_duplicate_delivery_of_an_article_too_large_to_store_commits_nothing(s
     site.publisher.ingest(KEY, "00AB")  # the same event again
     assert site.state.transactions == transactions
     assert site.publisher.ingest(KEY, "0001").stale  # an older event
+
+
+def test_the_side_video_module_is_the_articles_placeholder_and_loads_nothing(site: FakeSite) -> None:
+    site.upload_and_publish(
+        "site/site.yaml", "video:\n  title: Lễ trao giải\n  url: https://vimeo.com/123456789\n"
+    )
+    site.drain_render_queue()
+    site.upload_and_publish(KEY, md("Hội nghị"))
+    page = site.site.body(PAGE)
+    assert (
+        '<figure class="video" data-video="https://player.vimeo.com/video/123456789?dnt=1">'
+        '<button type="button" class="video-play" data-play-video hidden>'
+    ) in page
+    assert "<iframe" not in page

@@ -36,6 +36,7 @@ OPTIONAL = (
     "PUBLISH_QUEUE_ARN",
     "PUBLISH_DEAD_LETTER_ARN",
     "PDF_QUEUE_URL",
+    "PICTURES_QUEUE_URL",
 )
 
 
@@ -65,6 +66,8 @@ class Settings:
     publish_dead_letter_arn: str = ""
     # Where the PDF function is asked for an article's PDF; "" when the PDF function is not deployed.
     pdf_queue_url: str = ""
+    # Where a rebuild asks the picture function to make pictures' variants again.
+    pictures_queue_url: str = ""
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -100,6 +103,7 @@ class Settings:
             publish_queue_arn=env.get("PUBLISH_QUEUE_ARN", ""),
             publish_dead_letter_arn=env.get("PUBLISH_DEAD_LETTER_ARN", ""),
             pdf_queue_url=env.get("PDF_QUEUE_URL", ""),
+            pictures_queue_url=env.get("PICTURES_QUEUE_URL", ""),
         )
 
 
@@ -196,7 +200,6 @@ class PdfSettings:
 
     content_table: str
     site_bucket: str
-    distribution_id: str
     base_url: str
     locale: str
     timezone: str
@@ -207,7 +210,6 @@ class PdfSettings:
         names = (
             "CONTENT_TABLE_NAME",
             "SITE_BUCKET_NAME",
-            "DISTRIBUTION_ID",
             "SITE_BASE_URL",
             "SITE_LOCALE",
             "SITE_TIMEZONE",
@@ -217,7 +219,6 @@ class PdfSettings:
         return cls(
             content_table=env["CONTENT_TABLE_NAME"],
             site_bucket=env["SITE_BUCKET_NAME"],
-            distribution_id=env["DISTRIBUTION_ID"],
             base_url=env["SITE_BASE_URL"].rstrip("/"),
             locale=env["SITE_LOCALE"],
             timezone=env["SITE_TIMEZONE"],

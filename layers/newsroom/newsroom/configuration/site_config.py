@@ -44,6 +44,8 @@ class SiteConfig:
     locale: str | None = None
     timezone: str | None = None
     categories: Categories = NO_CATEGORIES
+    video: Link | None = None
+    """The side module's video (a YouTube, Vimeo or Facebook link), shown as a click-to-load placeholder."""
 
 
 DEFAULTS = {

@@ -17,6 +17,7 @@ item and the field, because the editor reads it on the object's tags::
     links:    [{title: Bộ KH&CN, url: https://www.most.gov.vn}]        # at most 50
     partners: [{title: VIFOTEC, url: https://…, image: /media/x.jpg}]  # at most 20
     statistics: {members: 1234, web_links: 56}
+    video: {title: Lễ trao giải VIFOTEC, url: https://www.youtube.com/watch?v=…}  # the video module
 
 ``categories.yaml``: a list of categories in display order, nested through
 ``children`` (at most ``MAX_CATEGORY_DEPTH`` levels)::
@@ -62,6 +63,7 @@ from newsroom.configuration.yaml_reading import (
     time_zones,
 )
 from newsroom.domain.editor_urls import is_safe_url
+from newsroom.domain.embeds import video_of
 
 __all__ = [
     "CATEGORIES_FILE",
@@ -94,6 +96,7 @@ class SiteOverrides(TypedDict, total=False):
     members: int
     web_links: int
     views: int
+    video: Link
 
 
 # --- site.yaml -----------------------------------------------------------------------------------
@@ -132,18 +135,10 @@ def parse_site_yaml(data: bytes, image_hosts: Collection[str] | None = ()) -> Si
     ):
         if fields.has(key):
             out[key] = _links(fields, key, limit, allowed, image_hosts)  # type: ignore[literal-required]
+    if fields.has("video"):
+        out["video"] = _video(fields)
     if fields.has("statistics"):
-        stats = Fields(
-            SITE_FILE,
-            "statistics",
-            doc["statistics"],
-            STATISTICS_KEYS,
-            "members: 1234",
-            line=fields.key_lines.get("statistics"),
-        )
-        for name in STATISTICS_KEYS:
-            if stats.has(name):
-                out[name] = _statistic(stats, name)  # type: ignore[literal-required]
+        out.update(_statistics(fields, doc))
     return out
 
 
@@ -194,6 +189,39 @@ def _links(
         first_with_url[url] = number
         links.append(Link(title, url, image))
     return tuple(links)
+
+
+def _statistics(fields: Fields, doc: dict[str, object]) -> SiteOverrides:
+    """The figures ``statistics:`` sets (members, web links, the views before this site counted)."""
+    stats = Fields(
+        SITE_FILE,
+        "statistics",
+        doc["statistics"],
+        STATISTICS_KEYS,
+        "members: 1234",
+        line=fields.key_lines.get("statistics"),
+    )
+    out: SiteOverrides = {}
+    for name in STATISTICS_KEYS:
+        if stats.has(name):
+            out[name] = _statistic(stats, name)  # type: ignore[literal-required]
+    return out
+
+
+def _video(fields: Fields) -> Link:
+    """The side module's video: a link the site can embed as a click-to-load placeholder."""
+    video = Fields(
+        SITE_FILE,
+        "video",
+        fields.mapping["video"],
+        LINK_FIELDS,
+        "title: …, url: …",
+        line=fields.key_lines.get("video"),
+    )
+    url = video.url("url", URL_HINT)
+    if video_of(url) is None:
+        video.fail("'url' must be a YouTube, Vimeo or Facebook video link", "url")
+    return Link(video.text("title"), url)
 
 
 def _statistic(fields: Fields, name: str) -> int:

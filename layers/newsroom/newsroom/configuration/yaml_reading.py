@@ -45,6 +45,7 @@ SITE_KEYS = (
     "links",
     "partners",
     "statistics",
+    "video",
 )
 STATISTICS_KEYS = ("members", "web_links", "views")
 LINK_FIELDS = ("title", "url")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import dataclass
 from urllib.parse import parse_qs, quote, urlsplit
 
 import nh3
@@ -57,17 +58,35 @@ def embed_url(link: str) -> tuple[str, str] | None:
     return None
 
 
+@dataclass(frozen=True)
+class Video:
+    """A video as its placeholder shows it: the player a click loads, the link, the provider, a title."""
+
+    player: str
+    provider: str
+    link: str
+    title: str
+
+
+def video_of(link: str, title: str = "") -> Video | None:
+    """The placeholder's parts for a video link (``None``: not a video this site can embed)."""
+    found = embed_url(link)
+    if found is None:
+        return None
+    player, provider = found
+    return Video(player, provider, link, title if title and title != link else f"Video {provider}")
+
+
 def embed_videos(body: str) -> str:
     """Replace each video link alone in its paragraph by its placeholder (``body`` is sanitized HTML)."""
 
     def placeholder(match: re.Match[str]) -> str:
         link = html.unescape(match.group("href") or match.group("bare") or "")
-        found = embed_url(link)
-        if found is None:
-            return match.group(0)
-        player, provider = found
         text = html.unescape(" ".join(nh3.clean(match.group("text") or "", tags=set()).split()))
-        title = text if text and text != link else f"Video {provider}"
+        video = video_of(link, text)
+        if video is None:
+            return match.group(0)
+        player, provider, title = video.player, video.provider, video.title
         return (
             f'<figure class="video" data-video="{html.escape(player)}">'
             f'<button type="button" class="video-play" data-play-video hidden>'

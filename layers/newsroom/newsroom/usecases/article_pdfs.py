@@ -4,7 +4,8 @@ The publish path asks for one PDF per article it published (a message on
 the PDF queue, after the page is live); this reads the article as the index
 holds it now, fetches its pictures from the site (a 960-pixel variant when
 the picture function made one: the PDF is for paper, not for a zoom), and
-writes ``/<category>/<slug>.pdf`` only when its bytes changed. The renderer
+writes ``/<category>/<slug>.pdf`` only when its bytes changed (cached five
+minutes, so no invalidation is needed). The renderer
 (fpdf2, in a layer of its own) is handed in: the core never loads it, and
 its output is a function of the article alone, so a rebuild reproduces it.
 """
@@ -17,15 +18,17 @@ from datetime import datetime
 
 from newsroom.domain.pictures import pictures_in
 from newsroom.domain.records import PUBLISHED
-from newsroom.domain.site_paths import invalidation_paths, pdf_key
-from newsroom.usecases.ports import ContentIndex, Invalidations, SiteFiles
+from newsroom.domain.site_paths import pdf_key
+from newsroom.usecases.ports import ContentIndex, SiteFiles
 from newsroom.usecases.site_render import ContextLoader
 from newsroom.web.dates import format_article_date
 from newsroom.web.outputs import Output
 
 PDF_MESSAGE = "pdf"
 """The ``newsroom`` field of a message on the PDF queue."""
-PDF_CACHE = "public, max-age=300, s-maxage=31536000"
+PDF_CACHE = "public, max-age=300, s-maxage=300"
+"""Five minutes everywhere: an edited article's PDF reaches readers that soon without an invalidation
+(PDFs are asked for rarely, so the CDN going back to the bucket costs next to nothing)."""
 MAX_PICTURE_BYTES = 8 * 1024 * 1024
 PRINT_WIDTH = 960
 
@@ -59,11 +62,10 @@ class PdfWorker:
 
     index: ContentIndex
     site: SiteFiles
-    invalidator: Invalidations
     context: ContextLoader
     make: PdfMaker
 
-    def handle(self, source_key: str, reference: str) -> str | None:
+    def handle(self, source_key: str) -> str | None:
         """Write the PDF of ``source_key``'s article if it is published; returns its key when it changed."""
         record = self.index.articles.get(source_key)
         if record is None or record.state != PUBLISHED or record.article is None:
@@ -89,7 +91,6 @@ class PdfWorker:
         if not self.site.differs(output):
             return None
         self.site.put(output)
-        self.invalidator.invalidate(reference, invalidation_paths(output.key))
         return output.key
 
     def _pictures(self, body_html: str) -> dict[str, bytes]:

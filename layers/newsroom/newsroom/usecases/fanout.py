@@ -28,6 +28,8 @@ from itertools import batched
 from typing import Any
 
 from newsroom.domain.pictures import is_picture_key
+from newsroom.domain.source_keys import look_again_message
+from newsroom.usecases.article_pdfs import pdf_message
 from newsroom.usecases.media import sync_media
 from newsroom.usecases.ports import (
     ContentIndex,
@@ -69,6 +71,10 @@ class Fanout:
     queue: WorkQueue
     context: ContextLoader
     search: SearchTerms | None = None
+    pictures: WorkQueue | None = None
+    """The picture function's queue: a rebuild asks it to make each picture's variants again."""
+    pdfs: WorkQueue | None = None
+    """The PDF function's queue: a rebuild asks it for each article's PDF (written only if it changed)."""
 
     def request(self, job: str, *, media: bool = False) -> None:
         """Ask for a job; ``media`` also re-copies the media files (a rebuild)."""
@@ -114,9 +120,8 @@ class Fanout:
             for run in batched(months, MONTHS_PER_CHUNK, strict=False):
                 yield {"months": {"scope": list(scope), "months": list(run)}}
         yield {"site": True}
-        if media:  # pictures are the picture function's: never copied as uploaded (their EXIF)
-            copied = [key for key in self.source.keys("media/") if not is_picture_key(key)]
-            for keys in batched(copied, MEDIA_PER_CHUNK, strict=False):
+        if media:
+            for keys in batched(self.source.keys("media/"), MEDIA_PER_CHUNK, strict=False):
                 yield {"media": list(keys)}
 
     # -- chunks --------------------------------------------------------------------
@@ -129,8 +134,14 @@ class Fanout:
         """
         written: list[str] = []
         removed: list[str] = []
-        for key in work.get("media", ()):
-            if sync_media(self.source, self.site, key)[1]:
+        # Pictures are the picture function's (never copied as uploaded: their EXIF); it makes the
+        # same variants again, byte for byte. Other media are copied here.
+        media = list(work.get("media", ()))
+        pictures = [key for key in media if is_picture_key(key)]
+        if pictures and self.pictures is not None:
+            self.pictures.send_all([look_again_message(key) for key in pictures])
+        for key in media:
+            if not is_picture_key(key) and sync_media(self.source, self.site, key)[1]:
                 written.append(key)
 
         def render_pass(attempt: int) -> None:
@@ -142,6 +153,11 @@ class Fanout:
             removed.extend(key for key in rendered.removals if self.site.delete(key))
 
         until_unchanged(self.index.counts, render_pass, f"{job} chunk {chunk}: the site")
+        if "articles" in work and self.pdfs is not None:  # their PDFs, once their pages are written
+            first, last = work["articles"]
+            keys = [e.source_key for e in self.index.listings.entries_between(first, last)]
+            if keys:
+                self.pdfs.send_all([pdf_message(key) for key in keys])
         progress = self.index.jobs.finish_chunk(job, chunk, len(written) + len(removed))
         invalidated = False
         if progress.complete and not progress.invalidated:

@@ -48,7 +48,7 @@ def handle_pdf_batch(event: dict[str, Any], worker: PdfWorker, metrics: Metrics)
         body = json.loads(record.body)
         if body.get("newsroom") != PDF_MESSAGE:
             raise ValueError(f"not a PDF request: {record.body[:200]}")
-        written = worker.handle(str(body["key"]), record.message_id)
+        written = worker.handle(str(body["key"]))
         logger.info("pdf handled", extra={"key": body["key"], "written": written})
         metrics.add_metric(name="PdfWritten", unit=MetricUnit.Count, value=1 if written else 0)
 

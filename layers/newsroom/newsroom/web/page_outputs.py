@@ -15,6 +15,7 @@ from datetime import datetime
 from newsroom.configuration.site_config import Link, SiteConfig
 from newsroom.domain.article import Article
 from newsroom.domain.editor_urls import picture_url
+from newsroom.domain.embeds import video_of
 from newsroom.domain.pictures import PictureInfo, with_variants
 from newsroom.domain.planner import Neighbours
 from newsroom.domain.records import Entry
@@ -80,6 +81,7 @@ class PageContext:
             weekday_names=weekday_names(self.locale),
             description=self.config.description,
             timezone=self.timezone,
+            video=video_of(self.config.video.url, self.config.video.title) if self.config.video else None,
         )
 
     def head(

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from newsroom.configuration.site_config import Link
+from newsroom.domain.embeds import Video
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,8 @@ class SiteView:
     stats_url: str = "/stats.json"
     gallery_url: str = "/gallery.json"
     """The picture function's small list for the random-picture module (``domain.pictures``)."""
+    video: Video | None = None
+    """The side video module (``site.yaml``'s ``video``), the same placeholder as an article's."""
     # Weekday and month names for the browser-side date line, in the locale.
     weekday_names: tuple[str, ...] = field(default_factory=tuple)
     description: str = ""

@@ -150,7 +150,6 @@ def build_pdfs(settings: PdfSettings, make: PdfMaker, clients: Clients | None = 
     return PdfWorker(
         index=index,
         site=SiteStore(c.s3, settings.site_bucket),
-        invalidator=Invalidator(c.cloudfront, settings.distribution_id),
         context=ContextLoader(index, settings),
         make=make,
     )
@@ -179,6 +178,8 @@ def build_fanout(settings: Settings, clients: Clients | None = None) -> Fanout:
         queue=WorkQueue(c.sqs, settings.render_queue_url),
         context=ContextLoader(index, settings),
         search=SearchIndex(c.dynamodb, settings.search_table),
+        pictures=WorkQueue(c.sqs, settings.pictures_queue_url) if settings.pictures_queue_url else None,
+        pdfs=WorkQueue(c.sqs, settings.pdf_queue_url) if settings.pdf_queue_url else None,
     )
 
 
