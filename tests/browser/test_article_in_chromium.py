@@ -29,6 +29,7 @@ def test_article_page_shows_every_part(site: LocalStack, page: Page) -> None:
     assert page.locator(".article-body figure figcaption").count() == 2
     # Lazy pictures do not hold up the load event: wait until each has arrived (or failed).
     for image in page.locator(".article-body figure img").all():
+        image.scroll_into_view_if_needed()  # a lazy picture loads only near the viewport
         image.evaluate("img => img.complete || new Promise(done => { img.onload = img.onerror = done; })")
         assert image.evaluate("img => img.complete && img.naturalWidth > 0")
     assert page.get_by_role("button", name="In").is_visible()
