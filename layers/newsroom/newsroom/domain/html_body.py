@@ -38,7 +38,8 @@ _META = re.compile(r"<meta\b[^>]*>", re.I)
 _ATTRIBUTE = re.compile(r"""([a-zA-Z:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
 _H1 = re.compile(r"<(/?)h1\b", re.I)
 _DROPPED_WITH_CONTENT = re.compile(r"<(script|style|template|noscript)\b.*?</\1\s*>", re.S | re.I)
-_IMG_SRC = re.compile(r"<img\b[^>]*\bsrc=\"([^\"]*)\"", re.I)
+IMG_SRC = re.compile(r"<img\b[^>]*\bsrc=\"([^\"]*)\"", re.I)
+"""An ``<img>``'s ``src`` in sanitized HTML (one per tag): the lead picture, the media a page shows."""
 META_FIELDS = {
     "author": "author",
     "date": "date",
@@ -111,5 +112,5 @@ def render_html(source: str, budget: WorkBudget | None = None) -> RenderedBody:
         raise RejectedSource("the HTML body is empty once cleaned: put the article's text inside <body>")
     first = FIRST_PARAGRAPH.search(clean)
     text = nh3.clean(first.group(1), tags=set()) if first else nh3.clean(clean, tags=set())[:1000]
-    images = tuple(html.unescape(src) for src in _IMG_SRC.findall(clean))
+    images = tuple(html.unescape(src) for src in IMG_SRC.findall(clean))
     return RenderedBody(html=clean, text=html.unescape(" ".join(text.split())), images=images)

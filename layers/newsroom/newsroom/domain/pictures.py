@@ -18,13 +18,14 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from newsroom.domain.html_body import IMG_SRC
+
 MEDIA_PREFIX = "media/"
 PICTURE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif")
 # The article column is at most about 760 CSS px wide; a phone shows it full width.
 SIZES = "(max-width: 800px) 100vw, 760px"
 _IMG = re.compile(r"<img\b([^>]*?)\s*/?>", re.I)
 _SRC = re.compile(r'\bsrc="([^"]*)"')
-_IMG_SRC = re.compile(r'<img\b[^>]*?\bsrc="([^"]*)"', re.I)
 _DIMENSIONS = re.compile(r'\s(?:width|height|loading|decoding|fetchpriority|srcset|sizes)="[^"]*"')
 _LOADING = re.compile(r'\s(?:loading|decoding|fetchpriority)="[^"]*"')
 
@@ -100,7 +101,7 @@ def picture_key(src: str) -> str | None:
 
 def pictures_in(body_html: str) -> tuple[str, ...]:
     """The source keys of the media pictures a body shows, in order, once each."""
-    keys = (picture_key(src) for src in _IMG_SRC.findall(body_html))
+    keys = (picture_key(src) for src in IMG_SRC.findall(body_html))
     return tuple(dict.fromkeys(key for key in keys if key is not None))
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from newsroom.domain.errors import MAX_ATTEMPTS, ConcurrentChange, RejectedSource
@@ -122,7 +122,7 @@ class PictureWorker:
             users = self.pictures.users(key, MAX_USERS)
             if users:
                 self.publish_queue.send_all([look_again_message(user) for user in users])
-            result = MediaResult(**{**result.__dict__, "users": tuple(users)})
+            result = replace(result, users=tuple(users))
         return result
 
     def _write_gallery(self) -> None:
