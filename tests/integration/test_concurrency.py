@@ -11,6 +11,7 @@ show that it really happens.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -23,7 +24,7 @@ from newsroom.domain.errors import ConcurrentChange
 from newsroom.domain.records import IndexedArticle
 from newsroom.usecases.batch import handle_batch
 from newsroom.usecases.publish import BatchReport, Publisher
-from newsroom.wiring.assembly import Clients, build_publisher
+from newsroom.wiring.assembly import Clients, build_fanout, build_publisher
 
 from tests.support.in_process import (
     in_process_site,
@@ -134,6 +135,67 @@ def test_a_url_handed_over_during_a_render_keeps_its_new_page(
     assert "Bài cũ" in (page(clients, settings, "tin-tuc/khac.html") or "")
     incremental = site_objects(clients, settings)
     assert rebuilt_from_scratch(clients, settings) == incremental
+
+
+@pytest.mark.parametrize("change", ["moved", "deleted"])
+def test_a_page_rendered_from_an_older_version_does_not_outlive_the_article_leaving_its_url(
+    site: tuple[Settings, Clients], monkeypatch: pytest.MonkeyPatch, change: str
+) -> None:
+    """A renders x at /tin-tuc/cu.html; before A writes it, x moves (or goes) and B removes the page.
+
+    A's rerun (the revision moved) must take down the page A itself wrote
+    from the older state: nothing else will, as B found it gone already.
+    """
+    settings, clients = site
+    key = f"{CATEGORY}/x.md"
+    upload(clients, settings, key, article("Bài cũ", "2024-04-01T08:00:00+07:00", slug="cu"))
+    publish(build_publisher(settings, clients), key)
+    upload(clients, settings, key, article("Bài cũ, sửa", "2024-04-01T08:00:00+07:00", slug="cu"))
+
+    first = Gate("A", lambda: publish(worker(settings), key)).start()
+    first.run_until(lambda call: call == "s3:PutObject")  # A has read the index and rendered cu.html
+    if change == "moved":
+        upload(clients, settings, key, article("Bài cũ, sửa", "2024-04-01T08:00:00+07:00", slug="moi"))
+    else:
+        clients.s3.delete_object(Bucket=settings.source_bucket, Key=key)
+    Gate("B", lambda: publish(worker(settings), key)).start().finish()
+    assert page(clients, settings, "tin-tuc/cu.html") is None  # B took the old URL down
+    report: BatchReport = first.finish()  # A writes cu.html from the state it read, then reruns
+
+    assert report.passes == 2
+    assert page(clients, settings, "tin-tuc/cu.html") is None
+    assert "tin-tuc/cu.html" in report.removed
+    incremental = site_objects(clients, settings)
+    assert rebuilt_from_scratch(clients, settings) == incremental
+
+
+def test_a_rebuild_chunk_rendered_before_its_article_moves_leaves_no_page_behind(
+    site: tuple[Settings, Clients],
+) -> None:
+    """The same race in a rebuild: a chunk renders x's lost page; x moves before the chunk writes it."""
+    settings, clients = site
+    key = f"{CATEGORY}/x.md"
+    upload(clients, settings, key, article("Bài cũ", "2024-04-01T08:00:00+07:00", slug="cu"))
+    publish(build_publisher(settings, clients), key)
+    clients.s3.delete_object(
+        Bucket=settings.site_bucket, Key="tin-tuc/cu.html"
+    )  # lost: the rebuild repairs it
+    build_fanout(settings, clients).plan("rebuild-race")
+    messages = clients.sqs.receive_message(QueueUrl=settings.render_queue_url, MaxNumberOfMessages=10)
+    chunks = [json.loads(m["Body"]) for m in messages.get("Messages", [])]
+    chunk = next(c for c in chunks if "articles" in c["work"])
+    own = new_clients()
+    gated([own.s3, own.dynamodb, own.cloudfront, own.sqs])
+    fanout = build_fanout(settings, own)
+
+    first = Gate("A", lambda: fanout.run(chunk["job"], chunk["chunk"], chunk["work"])).start()
+    first.run_until(lambda call: call == "s3:PutObject")  # the chunk rendered cu.html from x's entry
+    upload(clients, settings, key, article("Bài cũ", "2024-04-01T08:00:00+07:00", slug="moi"))
+    Gate("B", lambda: publish(worker(settings), key)).start().finish()  # cu.html is gone already
+    first.finish()
+
+    assert page(clients, settings, "tin-tuc/cu.html") is None
+    assert "Bài cũ" in (page(clients, settings, "tin-tuc/moi.html") or "")
 
 
 def test_a_media_file_deleted_while_it_is_copied_does_not_come_back(site: tuple[Settings, Clients]) -> None:

@@ -28,6 +28,7 @@ from itertools import batched
 from typing import Any
 
 from newsroom.domain.pictures import is_picture_key
+from newsroom.domain.site_paths import page_key, pdf_key
 from newsroom.domain.source_keys import look_again_message
 from newsroom.usecases.article_pdfs import pdf_message
 from newsroom.usecases.media import sync_media
@@ -40,6 +41,7 @@ from newsroom.usecases.ports import (
     WorkQueue,
 )
 from newsroom.usecases.site_render import ContextLoader, Rendered, SiteRenderer, until_unchanged
+from newsroom.web.outputs import Output
 
 ARTICLES_PER_CHUNK = 50
 SCOPES_PER_CHUNK = 5
@@ -144,12 +146,17 @@ class Fanout:
             if not is_picture_key(key) and sync_media(self.source, self.site, key)[1]:
                 written.append(key)
 
+        # Article URLs an earlier pass wrote: a rerun checks that they are still held (see holders).
+        pages_written: set[str] = set()
+
         def render_pass(attempt: int) -> None:
-            rendered = self._render(work, sync_search=attempt == 0)
+            rendered, pages = self._render(work, sync_search=attempt == 0, earlier=pages_written)
             for output in rendered.outputs:
                 if self.site.differs(output):
                     self.site.put(output)
                     written.append(output.key)
+                    if output.key in pages:
+                        pages_written.add("/" + output.key)
             removed.extend(key for key in rendered.removals if self.site.delete(key))
 
         until_unchanged(self.index.counts, render_pass, f"{job} chunk {chunk}: the site")
@@ -166,18 +173,29 @@ class Fanout:
             invalidated = True
         return ChunkReport(job, chunk, written, removed, progress.complete, invalidated)
 
-    def _render(self, work: dict[str, Any], *, sync_search: bool) -> Rendered:
-        """A chunk's pages, rendered from the index as it is now."""
+    def _render(
+        self, work: dict[str, Any], *, sync_search: bool, earlier: set[str]
+    ) -> tuple[Rendered, set[str]]:
+        """A chunk's pages, rendered from the index as it is now, and the keys of its article pages.
+
+        ``earlier``: article URLs earlier passes wrote; one this pass no longer
+        renders may have been left by its article meanwhile, so it is checked.
+        """
         renderer = SiteRenderer(self.index, self.context())
         rendered = Rendered()
+        pages: list[Output] = []
         if "articles" in work:
             first, last = work["articles"]
             entries = self.index.listings.entries_between(first, last)
             found = self.index.articles.get_many(e.source_key for e in entries)
-            rendered.outputs += renderer.articles(entries, found)
+            pages += renderer.articles(entries, found)
             if sync_search and self.search is not None:  # a rebuild also repairs the search index
                 for record in found.values():
                     self.search.sync(record)
+        held, free = renderer.holders(earlier - {"/" + page.key for page in pages})
+        pages += renderer.around(held)
+        rendered.outputs += pages
+        rendered.removals += [key for url in free for key in (page_key(url), pdf_key(url))]
         for scope in work.get("scopes", ()):
             rendered.add(renderer.scope(tuple(scope)))
         if "months" in work:
@@ -186,4 +204,4 @@ class Fanout:
                 rendered.add(renderer.archive(scope, month))
         if work.get("site"):
             rendered.outputs += renderer.site_files() + renderer.fixed_files()
-        return rendered
+        return rendered, {page.key for page in pages}

@@ -157,8 +157,10 @@ class Publisher:
         # container handles, even before any article is published: a rebuild renders it too.
         skeleton = bool(records) or refresh or not self._static_done
 
+        written_pages: set[str] = set()
+
         def render_pass(attempt: int) -> None:
-            self._render_pass(plan, skeleton, extra_paths if attempt == 0 else (), report)
+            self._render_pass(plan, skeleton, extra_paths if attempt == 0 else (), report, written_pages)
 
         report.passes = until_unchanged(self.index.counts, render_pass, "the site")
         self._static_done = True
@@ -169,22 +171,32 @@ class Publisher:
         return report
 
     def _render_pass(
-        self, plan: Plan, skeleton: bool, extra_paths: Sequence[str], report: BatchReport
+        self,
+        plan: Plan,
+        skeleton: bool,
+        extra_paths: Sequence[str],
+        report: BatchReport,
+        written_pages: set[str],
     ) -> None:
-        """Render the plan from the index as it is now; write, remove and record what changed."""
+        """Render the plan from the index as it is now; write, remove and record what changed.
+
+        ``written_pages`` holds the article URLs earlier passes of this batch
+        wrote: a pass runs again because the index moved, and what moved may
+        be that article leaving its URL after the earlier pass rendered it.
+        Those URLs are checked like the ones the plan's articles left, so a
+        page written from the older state never outlives the rerun.
+        """
         renderer = SiteRenderer(self.index, self.context())
         anchors = set(plan.anchors)
         # A URL an article left is removed unless another article holds it now: then that
         # article's page is rendered (the other invocation may have lost it to this one's removal).
-        removals: list[str] = []
-        for url, _owner in sorted(plan.removals):
-            holder = self.index.articles.url_owner(url)
-            record = self.index.articles.get(holder) if holder is not None else None
-            if record is not None and record.state == PUBLISHED and record.placement is not None:
-                anchors.add(record.placement)
-            elif holder is None:  # the page goes, and its PDF with it
-                removals += [key for key in (page_key(url), pdf_key(url)) if self.site.head(key) is not None]
-        rendered = Rendered(renderer.around(anchors))
+        held, free = renderer.holders({url for url, _owner in plan.removals} | written_pages)
+        anchors |= held
+        removals = [
+            key for url in free for key in (page_key(url), pdf_key(url)) if self.site.head(key) is not None
+        ]
+        pages = renderer.around(anchors)
+        rendered = Rendered(list(pages))
         rendered.add(renderer.previews(plan.previews))
         for scope in sorted(plan.listings | ({()} if skeleton else set())):
             rendered.add(renderer.scope(scope))
@@ -195,6 +207,8 @@ class Publisher:
         if not self._static_done:
             rendered.outputs += renderer.fixed_files()
         changed = [o for o in rendered.outputs if self.site.differs(o)]
+        written = {id(o) for o in changed}
+        written_pages.update("/" + o.key for o in pages if id(o) in written)
         removals += [key for key in sorted(set(rendered.removals)) if self.site.head(key) is not None]
         paths = sorted(
             {quote(p, safe="/-._~*") for o in changed for p in invalidation_paths(o.key)}

@@ -161,6 +161,24 @@ class SiteRenderer:
             lists.update(neighbourhood(window, anchor.key))
         return self._articles(lists)
 
+    def holders(self, urls: Iterable[str]) -> tuple[set[Placement], list[str]]:
+        """Who holds these article URLs now: the live articles' placements, and the URLs nobody holds.
+
+        Asked of URLs a page may wrongly stand at: one an article left, or
+        one an earlier pass wrote from a state that has moved since. A held
+        URL's page is rendered again (an invocation racing this one may have
+        lost it); a free URL's page and PDF must go. Two batch reads.
+        """
+        wanted = sorted(set(urls))
+        owners = self.index.articles.url_owners(wanted) if wanted else {}
+        records = self.index.articles.get_many(set(owners.values())) if owners else {}
+        held = {
+            r.placement
+            for r in records.values()
+            if r.state == PUBLISHED and r.placement is not None and r.placement.url in owners
+        }
+        return held, [url for url in wanted if url not in owners]
+
     def articles(
         self, entries: Sequence[Entry], found: Mapping[str, IndexedArticle] | None = None
     ) -> list[Output]:
