@@ -6,10 +6,21 @@ import pytest
 from playwright.sync_api import Page, Route, expect
 
 from local.stack import LocalStack
+from tests.support.photos import phone_photo
 from tests.support.site import article_md
 
 URL = "/tin-tuc/video-le-trao-giai.html"
 pytestmark = pytest.mark.browser
+
+
+def wait_for_the_player(page: Page) -> None:
+    """Wait until the clicked player's frame has loaded the test's local answer.
+
+    ``networkidle`` can come before the frame's request is answered; a page closed
+    then aborts it (ERR_ABORTED), which the error watch would report.
+    """
+    player = page.frame_locator(".article-body figure.video iframe")
+    expect(player.locator("title")).to_have_count(1)  # the answer arrived and was parsed
 
 
 def test_a_video_loads_its_privacy_enhanced_player_only_on_click(
@@ -37,11 +48,42 @@ def test_a_video_loads_its_privacy_enhanced_player_only_on_click(
     button.click()
     frame = page.locator(".article-body figure.video iframe")
     expect(frame).to_have_attribute("src", "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ?autoplay=1")
-    page.wait_for_load_state("networkidle")
+    wait_for_the_player(page)
     assert outside == ["https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ?autoplay=1"]
     assert page.locator(".article-body figure.video figcaption a").get_attribute("href") == (
         "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
     )
+    assert errors == []
+
+
+def test_a_poster_of_the_sites_own_shows_on_the_button_and_the_video_site_still_waits(
+    site: LocalStack, page: Page, errors: list[str]
+) -> None:
+    site.upload("media/anh/trao-giai.jpg", phone_photo())
+    body = "[![Lễ trao giải VIFOTEC](/media/anh/trao-giai.jpg)](https://youtu.be/dQw4w9WgXcQ)\n"
+    site.upload(
+        "articles/tin-tuc/video-co-anh.md",
+        article_md("Video có ảnh bìa", "2024-04-13T09:00:00+07:00", body, slug="video-co-anh"),
+    )
+    site.process_queue()  # the picture function, then the article it sends back
+    outside: list[str] = []
+    page.route(
+        "https://**/**", lambda route: (outside.append(route.request.url), route.abort())
+    )  # no other site is asked anything: the poster is ours
+    page.goto(site.site_url + "/tin-tuc/video-co-anh.html")
+    page.wait_for_load_state("networkidle")
+    button = page.get_by_role("button", name="Lễ trao giải VIFOTEC")
+    expect(button).to_be_visible()
+    poster = button.locator("img")
+    poster.scroll_into_view_if_needed()
+    expect(poster).to_have_js_property("complete", True)
+    assert poster.evaluate("img => img.naturalWidth") > 0
+    assert (poster.evaluate("img => img.currentSrc") or "").startswith(
+        site.site_url + "/media/anh/trao-giai."
+    )
+    box = button.bounding_box()
+    assert box is not None and box["height"] > 200  # the poster fills the placeholder
+    assert outside == [] and page.locator("iframe").count() == 0
     assert errors == []
 
 
@@ -94,7 +136,7 @@ def test_a_hostile_html_article_runs_nothing_and_its_video_waits_for_a_click(
     expect(page.locator(".article-body figure.video iframe")).to_have_attribute(
         "src", "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ?autoplay=1"
     )
-    page.wait_for_load_state("networkidle")
+    wait_for_the_player(page)
     assert outside == ["https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ?autoplay=1"]
     # The only console error: the broken picture's own 404 (its onerror handler was stripped).
     assert errors == ["Failed to load resource: the server responded with a status of 404 (Not Found)"]

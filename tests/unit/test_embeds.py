@@ -85,3 +85,27 @@ def test_the_csp_frames_exactly_the_players() -> None:
     policies = re.findall(r"frame-src [^;]*;", template)
     assert len(policies) == 2  # the site's headers and the previews'
     assert set(policies) == {f"frame-src {' '.join(EMBED_HOSTS)};"}
+
+
+def test_a_picture_linked_to_the_video_is_its_poster_and_names_it() -> None:
+    body = render_markdown(
+        "[![Lễ trao giải VIFOTEC 2024](/media/2024/trao-giai.jpg)](https://youtu.be/dQw4w9WgXcQ)\n\n"
+        "[![ảnh](/media/2024/hoi-thao.jpg) Hội thảo chuyển đổi số](https://vimeo.com/76979871)\n"
+    ).html
+    figures = re.findall(r'<figure class="video".*?</figure>', body)
+    assert len(figures) == 2
+    first, second = figures
+    # The poster sits on the button (its alt emptied: the button's title names the video) …
+    assert '<button type="button" class="video-play video-play-poster" data-play-video hidden>' in first
+    assert '<img src="/media/2024/trao-giai.jpg" alt="">' in first
+    assert '<span class="video-title">Lễ trao giải VIFOTEC 2024</span>' in first  # … its alt is the title
+    assert 'alt="">' in second and '"video-title">Hội thảo chuyển đổi số</span>' in second  # the text wins
+    assert all(src.startswith("/media/") for src in re.findall(r'src="([^"]+)"', body))
+
+
+def test_a_poster_from_the_video_site_is_never_hot_linked() -> None:
+    body = render_markdown(
+        "[![x](https://i.ytimg.com/vi/dQw4w9WgXcQ/hqdefault.jpg)](https://youtu.be/dQw4w9WgXcQ)\n"
+    ).html
+    assert "ytimg" not in body  # a poster is the site's own picture, or none: a title card
+    assert '<button type="button" class="video-play" data-play-video hidden>' in body

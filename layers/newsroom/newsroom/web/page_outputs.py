@@ -81,7 +81,11 @@ class PageContext:
             weekday_names=weekday_names(self.locale),
             description=self.config.description,
             timezone=self.timezone,
-            video=video_of(self.config.video.url, self.config.video.title) if self.config.video else None,
+            video=(
+                video_of(self.config.video.url, self.config.video.title, self.config.video.image or "")
+                if self.config.video
+                else None
+            ),
         )
 
     def head(

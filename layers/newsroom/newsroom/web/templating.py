@@ -17,8 +17,10 @@ from urllib.parse import quote
 
 import jinja2
 from babel.numbers import format_decimal
+from markupsafe import Markup, escape
 
 from newsroom.domain.editor_urls import picture_url
+from newsroom.domain.embeds import Video, placeholder_html
 from newsroom.web import dates
 from newsroom.web.view_models import ArticleView, PageView, SiteView
 
@@ -74,7 +76,16 @@ def build_environment(locale: str) -> jinja2.Environment:
     env.globals["og_locale"] = OG_LOCALES[locale]
     env.globals["picture_url"] = picture_url
     env.globals["article_structured_data"] = article_structured_data
+    env.globals["video_placeholder"] = video_placeholder
     return env
+
+
+def video_placeholder(video: Video) -> Markup:
+    """The side module's video: the very figure an article's video link becomes (its parts escaped)."""
+    poster = (
+        f'<img src="{escape(video.poster)}" alt="" loading="lazy" decoding="async">' if video.poster else ""
+    )
+    return Markup(placeholder_html(video, poster))  # noqa: S704 - every part is escaped by placeholder_html
 
 
 def absolute_url(site: SiteView, url: str) -> str:
