@@ -14,9 +14,10 @@ change shape when the script runs.
 from __future__ import annotations
 
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel.dates import format_datetime, get_day_names, get_month_names
 
 DATE_LINE_PATTERN = "EEEE, d LLLL y"
@@ -30,6 +31,16 @@ TIME_PATTERN = "HH:mm"
 # Babel numbers weekdays from Monday (0) to Sunday (6); JavaScript's
 # ``Date.getDay()`` from Sunday (0) to Saturday (6).
 _BABEL_DAY_FROM_JS_DAY = (6, 0, 1, 2, 3, 4, 5)
+
+
+FORMATTED_DATES = 16384
+"""Dates formatted once per container: a page lists dozens, and the same ones page after page."""
+
+
+@cache
+def _babel_locale(code: str) -> Locale:
+    """Parsed once: Babel parses a locale given as a string on every call, which dominated a render."""
+    return Locale.parse(code)
 
 
 def _capitalise_first(name: str) -> str:
@@ -64,22 +75,25 @@ def _local(value: datetime, tz: str) -> datetime:
     return value.astimezone(ZoneInfo(tz))
 
 
+@lru_cache(maxsize=FORMATTED_DATES)
 def format_date_line(value: datetime, locale: str, tz: str) -> str:
     """``Chủ nhật, 28 Tháng 4 2024`` (vi) or ``Sunday, 28 April 2024`` (en).
 
     ``value`` must be aware; it is shown in the time zone ``tz``.
     """
     local = _local(value, tz)
-    babel_text = format_datetime(local, DATE_LINE_PATTERN, locale=locale)
-    babel_weekday = format_datetime(local, "EEEE", locale=locale)
+    parsed = _babel_locale(locale)
+    babel_text = format_datetime(local, DATE_LINE_PATTERN, locale=parsed)
+    babel_weekday = format_datetime(local, "EEEE", locale=parsed)
     weekday = weekday_names(locale)[local.isoweekday() % 7]
     if not babel_text.startswith(babel_weekday):  # pragma: no cover - CLDR guard
         raise ValueError(f"locale {locale!r} does not start its date line with the weekday")
     return weekday + babel_text[len(babel_weekday) :]
 
 
+@lru_cache(maxsize=FORMATTED_DATES)
 def format_article_date(value: datetime, locale: str, tz: str) -> str:
     """The date line plus the local time: ``Chủ nhật, 28 Tháng 4 2024 16:00``."""
     local = _local(value, tz)
-    time_text = format_datetime(local, TIME_PATTERN, locale=locale)
+    time_text = format_datetime(local, TIME_PATTERN, locale=_babel_locale(locale))
     return f"{format_date_line(local, locale, tz)} {time_text}"

@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import quote
 
 import jinja2
+from babel import Locale
 from babel.numbers import format_decimal
 from markupsafe import Markup, escape
 
@@ -68,8 +69,10 @@ def build_environment(locale: str) -> jinja2.Environment:
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
     env.install_gettext_translations(translations(locale), newstyle=True)  # type: ignore[attr-defined]
 
+    parsed = Locale.parse(locale)  # once: Babel re-parses a locale given as a string on every call
+
     def number(value: int) -> str:
-        return format_decimal(value, locale=locale)
+        return format_decimal(value, locale=parsed)
 
     env.filters["number"] = number
     env.filters["uri_component"] = uri_component
