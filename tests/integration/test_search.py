@@ -19,6 +19,7 @@ from typing import Any
 import boto3
 import pytest
 from moto import mock_aws
+from newsroom.adapters import search_table
 from newsroom.adapters.search_table import PER_TERM, SearchIndex
 from newsroom.domain.article import Article
 from newsroom.domain.records import DELETED, DRAFT, PUBLISHED, IndexedArticle, Placement, sort_key
@@ -192,6 +193,31 @@ class CrashingClient:
             raise Crash
         self.calls -= 1
         return self._db.batch_write_item(**kwargs)
+
+
+def test_a_rebuild_trusts_only_a_version_whose_items_are_complete(
+    db: Any, index: SearchIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Deriving terms again was most of a rebuild's CPU: a complete sync of the same version is kept."""
+    derived: list[str] = []
+    real = search_table.document_terms
+    monkeypatch.setattr(search_table, "document_terms", lambda t, b: derived.append(t) or real(t, b))
+    first = record("a", "Hội nghị", long_body("mot", 30))
+    index.sync(first)
+    before = items(db)
+    assert index.sync(first, trust_current=True) == 0 and derived == ["Hội nghị"]  # nothing derived again
+    assert items(db) == before
+    # A crash half-way leaves the TERMS item without its digest: not trusted, synced in full.
+    second = record("a", "Hội nghị", long_body("hai", 30), when=WHEN + timedelta(days=1))
+    with pytest.raises(Crash):
+        SearchIndex(CrashingClient(db, 2), db.search_table).sync(second)
+    index.sync(second, trust_current=True)
+    assert urls(index, "mot1") == [] and urls(index, "hai1") == ["/tin-tuc/a.html"]
+    # Items written by an older way of deriving terms are derived again.
+    monkeypatch.setattr(search_table, "TERMS_SCHEME", search_table.TERMS_SCHEME + 1)
+    derived.clear()
+    index.sync(second, trust_current=True)
+    assert derived == ["Hội nghị"]
 
 
 def long_body(words: str, count: int) -> str:

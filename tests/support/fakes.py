@@ -318,10 +318,12 @@ class FakeSearchTerms:
     def __init__(self) -> None:
         self.indexed: dict[str, _Indexed] = {}
 
-    def sync(self, record: IndexedArticle) -> int:
+    def sync(self, record: IndexedArticle, *, trust_current: bool = False) -> int:
         """Make the article's term items what its state requires; returns the items written or deleted."""
         stored = self.indexed.get(record.source_key)
-        if stored is not None and stored.version > record.version:
+        if stored is not None and (
+            stored.version > record.version or (trust_current and stored.version == record.version)
+        ):
             return 0
         desired: dict[str, tuple[str, SearchHit]] = {}
         if record.state == PUBLISHED and record.article is not None and record.placement is not None:

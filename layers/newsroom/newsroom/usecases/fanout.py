@@ -191,7 +191,7 @@ class Fanout:
             pages += renderer.articles(entries, found)
             if sync_search and self.search is not None:  # a rebuild also repairs the search index
                 for record in found.values():
-                    self.search.sync(record)
+                    self.search.sync(record, trust_current=True)
         held, free = renderer.holders(earlier - {"/" + page.key for page in pages})
         pages += renderer.around(held)
         rendered.outputs += pages

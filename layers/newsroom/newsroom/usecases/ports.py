@@ -243,7 +243,10 @@ class WorkQueue(Protocol):
 class SearchTerms(Protocol):
     """The search index: kept in line with each record, queried by folded terms."""
 
-    def sync(self, record: IndexedArticle) -> int: ...
+    def sync(self, record: IndexedArticle, *, trust_current: bool = False) -> int:
+        """Bring ``record``'s term items in line; ``trust_current``: skip a version already complete."""
+        ...
+
     def search(self, terms: Sequence[str], limit: int = 50) -> list[SearchHit]: ...
 
 
