@@ -48,6 +48,7 @@ build: setup-test  ## sam build, as CI and a deploy do it
 bench: setup
 	$(PY) bench/publish_cost.py
 	$(PY) bench/log_throughput.py
+	$(PY) bench/publish_inmemory.py
 
 clean:
 	rm -rf .aws-sam .local .pytest_cache .mypy_cache .ruff_cache
