@@ -149,7 +149,7 @@ def test_an_object_with_ten_tags_of_its_own_is_answered_in_its_status_file(
     status = status_file(clients, settings, GOOD)
     assert status is not None
     assert status["status"] == "published" and status["url"] == "/tin-tuc/bai-moi.html"
-    assert status["tagged"] is False and "10 tags of its own" in status["note"]
+    assert status["tagged"] is False and "10 thẻ (tag) riêng" in status["note"]  # in the site's language
     metrics.flush_metrics()
     assert '"FeedbackNotTagged"' in capsys.readouterr().out
 
@@ -165,13 +165,23 @@ def test_the_status_file_holds_the_full_reason_and_goes_with_its_source(
         "source": GOOD,
         "version": good and good["version"],
         "status": "published",
+        "summary": "Đã xuất bản tại /tin-tuc/bai-moi.html",
         "url": "/tin-tuc/bai-moi.html",
+        "locale": "vi",
         "tagged": True,
     }
     broken = status_file(clients, settings, BROKEN)
-    assert broken is not None and broken["status"] == "error"
+    assert broken is not None and broken["status"] == "error" and broken["summary"] == "Bị từ chối"
     assert (
-        broken["error"] == "invalid YAML front matter at line 2: expected ',' or ']', but got '<stream end>'"
+        broken["error_en"]
+        == "invalid YAML front matter at line 2: expected ',' or ']', but got '<stream end>'"
+    )
+    # The site's language around the parser's own words, which stay as PyYAML wrote them.
+    assert broken["error"] == (
+        "phần front matter có YAML không hợp lệ ở dòng 2: expected ',' or ']', but got '<stream end>'"
+    )
+    assert tag_set(clients, settings.source_bucket, BROKEN)["publish-error"] == (
+        "invalid YAML front matter at line 2: expected or but got stream end"
     )
     assert status_file(clients, settings, MEDIA)["url"] == "/media/anh.jpg"  # type: ignore[index]
     clients.s3.delete_object(Bucket=settings.source_bucket, Key=GOOD)

@@ -23,6 +23,7 @@ from typing import Any
 import nh3
 from newsroom.domain.errors import RejectedSource
 from newsroom.domain.feedback_tags import MAX_TAGS, fits, merge_tags, status_document, status_key
+from newsroom.domain.reasons import N_
 from newsroom.domain.records import PUBLISHED, IndexedArticle
 from newsroom.domain.search_terms import SearchHit, document_terms, intersect
 from newsroom.domain.source_objects import SourceHead, SourceObject
@@ -109,7 +110,10 @@ class FakeSourceBucket:
         size = len(live.body)
         if size > limit:
             raise RejectedSource(
-                f"file is {size:,} bytes, over the limit of {limit:,} bytes ({limit / 1048576:.1f} MB)"
+                N_("file is {size:,} bytes, over the limit of {limit:,} bytes ({megabytes:.1f} MB)"),
+                size=size,
+                limit=limit,
+                megabytes=limit / 1048576,
             )
         return SourceObject(key, live.body, live.version_id, live.last_modified, size)
 

@@ -1,4 +1,9 @@
-"""UI string catalogs: complete, compiled, and in step with the code."""
+"""UI string catalogs: complete, compiled, and in step with the code.
+
+The catalogs hold the pages' strings and the reasons editors are told (marked
+``N_`` in the domain, the configuration and the picture layer); every file
+``babel.cfg`` names is extracted, as ``pybabel extract`` would.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +23,8 @@ ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = Path(templating.__file__).parent
 LOCALES = PACKAGE / "locales"
 PLACEHOLDER = re.compile(r"%\([a-z_]+\)s")
+BRACES = re.compile(r"\{[a-z_0-9]*(?:[:!][^{}]*)?\}")
+"""A ``str.format`` placeholder, format spec included: ``{name}``, ``{size:,}``."""
 
 
 def catalog_path(locale: str, suffix: str) -> Path:
@@ -25,11 +32,11 @@ def catalog_path(locale: str, suffix: str) -> Path:
 
 
 def used_msgids() -> set[str]:
-    """What ``pybabel extract -F babel.cfg`` finds in the package."""
+    """What ``pybabel extract -F babel.cfg`` finds in the layers."""
     with (ROOT / "babel.cfg").open(encoding="utf-8") as config:
         method_map, options_map = parse_mapping_cfg(config)  # type: ignore[no-untyped-call]
     found: set[str] = set()
-    for path in sorted(PACKAGE.rglob("*")):
+    for path in sorted((ROOT / "layers").rglob("*")):
         relative = path.relative_to(ROOT).as_posix()
         for pattern, method in method_map:
             if path.is_file() and pathmatch(pattern, relative):
@@ -50,6 +57,16 @@ def test_extraction_finds_the_template_and_python_strings() -> None:
         "Article views",
         "Page not found",
         "Home",
+    } <= found
+
+
+def test_extraction_finds_the_reasons_editors_are_told() -> None:
+    found = used_msgids()
+    assert {
+        "missing title: add 'title:' to the front matter or start with '# Title'",  # domain
+        "{file}, line {line}: {reason}",  # configuration
+        "Published at {url}",  # the status file's line
+        "the file is empty (0 bytes): upload it again",  # the picture layer
     } <= found
 
 
@@ -82,6 +99,7 @@ def test_translations_keep_their_placeholders(locale: str) -> None:
     for message in catalog:
         if message.id and isinstance(message.id, str) and isinstance(message.string, str):
             assert sorted(PLACEHOLDER.findall(message.id)) == sorted(PLACEHOLDER.findall(message.string))
+            assert sorted(BRACES.findall(message.id)) == sorted(BRACES.findall(message.string)), message.id
 
 
 def test_vietnamese_ui_strings_are_the_portals() -> None:

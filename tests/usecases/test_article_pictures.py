@@ -53,8 +53,9 @@ def test_a_missing_picture_is_reported_on_the_article_which_stays_published(site
     assert (
         "picture /media/anh/cau.jpg and 1 more not on the site" in site.source.tags_of(KEY)["publish-error"]
     )
-    status = site.source.status_of(KEY)  # the status file keeps the reason unfolded
-    assert status is not None and "take it out of the article; a picture uploaded" in status["error"]
+    status = site.source.status_of(KEY)  # the reason unfolded, in English and in the site's language
+    assert status is not None and "take it out of the article; a picture uploaded" in status["error_en"]
+    assert status["error"].startswith("ảnh /media/anh/cau.jpg và 1 ảnh khác chưa có trên trang web")
     assert "cau.0123456789abcdef" not in site.site.body(PAGE)
 
     site.upload_and_publish(KEY, md("Cầu mới", body="Không còn ảnh."))

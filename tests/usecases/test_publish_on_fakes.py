@@ -57,7 +57,9 @@ def test_an_upload_publishes_its_page_and_tags_it_only_once_the_page_is_live(
         "source": KEY,
         "version": version,
         "status": "published",
+        "summary": "Đã xuất bản tại /tin-tuc/hoi-nghi.html",  # in the site's language (vi)
         "url": "/tin-tuc/hoi-nghi.html",
+        "locale": "vi",
         "tagged": True,
     }
     assert batch.untagged == []
@@ -190,7 +192,9 @@ def test_a_rejected_reupload_keeps_the_published_page_and_tags_the_error(site: F
     assert tags["publish-status"] == "error"
     assert tags["publish-error"] == "unknown status live use published or draft"  # folded for S3
     status = site.source.status_of(KEY)
-    assert status is not None and status["error"] == "unknown status 'live' (use published or draft)"
+    assert status is not None and status["error_en"] == "unknown status 'live' (use published or draft)"
+    assert status["error"] == "trạng thái 'live' không hợp lệ (hãy dùng published hoặc draft)"
+    assert status["summary"] == "Bị từ chối – phiên bản trước vẫn được giữ tại /tin-tuc/hoi-nghi.html"
     assert site.index.counts.stats().articles == 1
 
 
@@ -216,7 +220,7 @@ def test_an_object_with_ten_tags_of_its_own_is_answered_in_its_status_file(site:
     assert site.source.tags_of(KEY) == editors  # the editor's own tags are never dropped
     status = site.source.status_of(KEY)
     assert status is not None and status["status"] == "published" and status["tagged"] is False
-    assert "10 tags of its own" in status["note"]
+    assert "10 thẻ (tag) riêng" in status["note"]  # the site's language, like the rest of the file
 
 
 def test_a_medium_is_copied_tagged_and_removed_with_its_source(site: FakeSite) -> None:

@@ -22,6 +22,7 @@ from PIL import ExifTags, Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from newsroom_pictures.colour import has_transparency, web_colours
 from newsroom_pictures.formats import PictureRejected, sniff
+from newsroom_pictures.reasons import N_, Reason
 
 __all__ = [
     "LEAD_MIN_WIDTH",
@@ -111,13 +112,14 @@ def prepare_picture(data: bytes, *, name: str = "") -> PreparedPicture:
     Raises PictureRejected, whose first line is the reason in plain English.
     """
     if not data:
-        raise PictureRejected("the file is empty (0 bytes): upload it again", name=name)
+        raise PictureRejected(Reason(N_("the file is empty (0 bytes): upload it again")), name=name)
     if len(data) > MAX_SOURCE_BYTES:
-        raise PictureRejected(
-            f"the file is {len(data) / _MB:.1f} MB, over the {MAX_SOURCE_BYTES / _MB:.0f} MB limit for"
-            " pictures: export it smaller",
-            name=name,
+        too_big = Reason(
+            N_("the file is {size:.1f} MB, over the {limit:.0f} MB limit for pictures: export it smaller"),
+            size=len(data) / _MB,
+            limit=MAX_SOURCE_BYTES / _MB,
         )
+        raise PictureRejected(too_big, name=name)
     source_format = sniff(data, name=name)
     if source_format == "HEIF":
         _register_heif()
@@ -150,9 +152,10 @@ def prepare_picture(data: bytes, *, name: str = "") -> PreparedPicture:
     del working
     lead_problem = None
     if width < LEAD_MIN_WIDTH:
-        lead_problem = (
-            f"the picture is {width} px wide: a lead picture needs at least {LEAD_MIN_WIDTH} px"
-            " (Google Discover)"
+        lead_problem = Reason(
+            N_("the picture is {width} px wide: a lead picture needs at least {least} px (Google Discover)"),
+            width=width,
+            least=LEAD_MIN_WIDTH,
         )
     return PreparedPicture(
         width=width,
@@ -176,20 +179,35 @@ def _register_heif() -> None:
 
 
 def _too_many_pixels(pixels: int, size: tuple[int, int] | None, name: str) -> PictureRejected:
-    megapixels = f"{pixels / 1e6:,.0f} megapixels"
-    what = f"{size[0]} × {size[1]} pixels ({megapixels})" if size else megapixels
-    return PictureRejected(
-        f"the picture is {what}, over the {MAX_PIXELS / 1e6:,.0f}-megapixel limit: export it smaller",
-        name=name,
+    megapixels = Reason(N_("{count:,.0f} megapixels"), count=pixels / 1e6)
+    what = (
+        Reason(
+            N_("{width} × {height} pixels ({megapixels})"),
+            width=size[0],
+            height=size[1],
+            megapixels=megapixels,
+        )
+        if size
+        else megapixels
     )
+    too_many = Reason(
+        N_("the picture is {what}, over the {limit:,.0f}-megapixel limit: export it smaller"),
+        what=what,
+        limit=MAX_PIXELS / 1e6,
+    )
+    return PictureRejected(too_many, name=name)
 
 
 def _damaged(source_format: str, error: BaseException, name: str) -> PictureRejected:
     label = _LABELS[source_format]
     truncated = isinstance(error, EOFError) or "truncated" in str(error).lower()
-    what = "truncated" if truncated else "corrupt"
+    damage = (
+        N_("the picture is damaged (truncated {label} data): export it again")
+        if truncated
+        else N_("the picture is damaged (corrupt {label} data): export it again")
+    )
     return PictureRejected(
-        f"the picture is damaged ({what} {label} data): export it again",
+        Reason(damage, label=label),
         name=name,
         # Pillow's "cannot identify image file <_io.BytesIO object at 0x…>" says nothing, and varies.
         detail="no decoder could read its header"

@@ -9,6 +9,7 @@ from botocore.exceptions import ClientError
 
 from newsroom.domain.errors import RejectedSource
 from newsroom.domain.feedback_tags import fits, merge_tags, status_document, status_key
+from newsroom.domain.reasons import N_
 from newsroom.domain.source_objects import SourceHead, SourceObject
 
 _MISSING = {"NoSuchKey", "404", "NotFound", "NoSuchVersion"}
@@ -37,7 +38,10 @@ class SourceStore:
         try:
             if size > limit:
                 raise RejectedSource(
-                    f"file is {size:,} bytes, over the limit of {limit:,} bytes ({limit / 1048576:.1f} MB)"
+                    N_("file is {size:,} bytes, over the limit of {limit:,} bytes ({megabytes:.1f} MB)"),
+                    size=size,
+                    limit=limit,
+                    megabytes=limit / 1048576,
                 )
             body = stream.read()
         finally:

@@ -22,6 +22,7 @@ from newsroom.configuration.yaml_reading import (
     load_yaml,
 )
 from newsroom.domain.article import MAX_CATEGORY_DEPTH, humanize
+from newsroom.domain.reasons import N_, Reason
 
 # --- categories.yaml -----------------------------------------------------------------------------
 
@@ -34,7 +35,10 @@ def parse_categories_yaml(data: bytes) -> Categories:
     if not isinstance(doc, list):
         raise RejectedConfig(
             CATEGORIES_FILE,
-            f"must be a list of categories (- slug: tin-tuc, name: Tin tức), not {describe(doc)}",
+            Reason(
+                N_("must be a list of categories (- slug: tin-tuc, name: Tin tức), not {found}"),
+                found=describe(doc),
+            ),
             line_of(doc),
         )
     entries: list[CategoryInfo] = []
@@ -49,7 +53,11 @@ def _folder(path: CategoryPath) -> str:
 def _walk(items: list[Any], parent: CategoryPath, entries: list[CategoryInfo]) -> None:
     first_line: dict[str, int | None] = {}
     for number, item in enumerate(items, start=1):
-        where = f"category {number}" + (f" under {_folder(parent)}" if parent else "")
+        where = (
+            Reason(N_("category {number} under {folder}"), number=number, folder=_folder(parent))
+            if parent
+            else Reason(N_("category {number}"), number=number)
+        )
         fields = Fields(
             CATEGORIES_FILE,
             where,
@@ -61,11 +69,19 @@ def _walk(items: list[Any], parent: CategoryPath, entries: list[CategoryInfo]) -
         slug = _slug(fields, top_level=not parent)
         path = (*parent, slug)
         if slug in first_line:
-            earlier = f" (first at line {first_line[slug]})" if first_line[slug] else ""
-            fields.fail(f"{_folder(path)} is listed twice{earlier}", "slug")
+            twice = (
+                Reason(
+                    N_("{folder} is listed twice (first at line {line})"),
+                    folder=_folder(path),
+                    line=first_line[slug],
+                )
+                if first_line[slug]
+                else Reason(N_("{folder} is listed twice"), folder=_folder(path))
+            )
+            fields.fail(twice, "slug")
         first_line[slug] = fields.key_lines.get("slug", fields.line)
         if len(entries) >= MAX_CATEGORIES:
-            fields.fail(f"too many categories (at most {MAX_CATEGORIES})")
+            fields.fail(Reason(N_("too many categories (at most {most})"), most=MAX_CATEGORIES))
         fields.where = _folder(path)
         name = fields.text("name") if "name" in fields.mapping else humanize(slug)
         description = fields.text("description", limit=MAX_DESCRIPTION, allow_empty=True)
@@ -75,10 +91,16 @@ def _walk(items: list[Any], parent: CategoryPath, entries: list[CategoryInfo]) -
             continue
         if not isinstance(children, list):
             fields.fail(
-                f"'children' must be a list of categories (- slug: …), not {describe(children)}", "children"
+                Reason(
+                    N_("'children' must be a list of categories (- slug: …), not {found}"),
+                    found=describe(children),
+                ),
+                "children",
             )
         if children and len(path) >= MAX_CATEGORY_DEPTH:
-            fields.fail(f"categories nest at most {MAX_CATEGORY_DEPTH} levels deep", "children")
+            fields.fail(
+                Reason(N_("categories nest at most {most} levels deep"), most=MAX_CATEGORY_DEPTH), "children"
+            )
         _walk(children, path, entries)
 
 
@@ -86,18 +108,39 @@ def _slug(fields: Fields, *, top_level: bool) -> str:
     slug = fields.text("slug", limit=MAX_SLUG)
     if "/" in slug:
         fields.fail(
-            f"'slug' '{slug[:40]}' must be one folder name: put subcategories under 'children'", "slug"
+            Reason(
+                N_("'slug' '{slug}' must be one folder name: put subcategories under 'children'"),
+                slug=slug[:40],
+            ),
+            "slug",
         )
     if slug.isdigit():
         fields.fail(
-            f"'slug' '{slug}' is only digits: /<category>/<yyyy>/<mm>/ are monthly archive URLs", "slug"
+            Reason(
+                N_("'slug' '{slug}' is only digits: /<category>/<yyyy>/<mm>/ are monthly archive URLs"),
+                slug=slug,
+            ),
+            "slug",
         )
     if slugify(slug) != slug:
         suggestion = slugify(slug)[:40]
-        hint = f", e.g. '{suggestion}'" if suggestion else ""
-        fields.fail(
-            f"'slug' '{slug[:40]}' is not a URL slug: use lowercase a-z, 0-9 and hyphens{hint}", "slug"
+        not_a_slug = (
+            Reason(
+                N_(
+                    "'slug' '{slug}' is not a URL slug: use lowercase a-z, 0-9 and hyphens,"
+                    " e.g. '{suggestion}'"
+                ),
+                slug=slug[:40],
+                suggestion=suggestion,
+            )
+            if suggestion
+            else Reason(
+                N_("'slug' '{slug}' is not a URL slug: use lowercase a-z, 0-9 and hyphens"), slug=slug[:40]
+            )
         )
+        fields.fail(not_a_slug, "slug")
     if top_level and slug in RESERVED_SLUGS:
-        fields.fail(f"'slug' '{slug}' is reserved for the site's own files (/{slug}/)", "slug")
+        fields.fail(
+            Reason(N_("'slug' '{slug}' is reserved for the site's own files (/{slug}/)"), slug=slug), "slug"
+        )
     return slug

@@ -172,13 +172,17 @@ class HitsSettings:
 
 @dataclass(frozen=True)
 class PictureSettings:
-    """The variables the picture function reads: where media come from and go, whom to tell."""
+    """The variables the picture function reads: where media come from and go, whom to tell.
+
+    ``locale`` is the language its status files speak unless ``site.yaml`` sets another.
+    """
 
     source_bucket: str
     site_bucket: str
     content_table: str
     distribution_id: str
     publish_queue_url: str
+    locale: str
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> PictureSettings:
@@ -189,8 +193,10 @@ class PictureSettings:
             "CONTENT_TABLE_NAME",
             "DISTRIBUTION_ID",
             "PUBLISH_QUEUE_URL",
+            "SITE_LOCALE",
         )
         env = _environment(environ, names)
+        _check_locale(env)
         return cls(*(env[name] for name in names))
 
 

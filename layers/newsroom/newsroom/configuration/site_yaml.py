@@ -64,6 +64,7 @@ from newsroom.configuration.yaml_reading import (
 )
 from newsroom.domain.editor_urls import is_safe_url
 from newsroom.domain.embeds import video_of
+from newsroom.domain.reasons import N_, Reason, either
 
 __all__ = [
     "CATEGORIES_FILE",
@@ -113,10 +114,11 @@ def parse_site_yaml(data: bytes, image_hosts: Collection[str] | None = ()) -> Si
     if doc is None:
         return {}
     if not isinstance(doc, dict):
-        raise RejectedConfig(
-            SITE_FILE, f"must be a mapping of settings (name: value lines), not {describe(doc)}", line_of(doc)
+        not_settings = Reason(
+            N_("must be a mapping of settings (name: value lines), not {found}"), found=describe(doc)
         )
-    fields = Fields(SITE_FILE, "", doc, SITE_KEYS, "name: value", "setting")
+        raise RejectedConfig(SITE_FILE, not_settings, line_of(doc))
+    fields = Fields(SITE_FILE, "", doc, SITE_KEYS, "name: value", Reason(N_("setting")))
     out: SiteOverrides = {}
     if fields.has("name"):
         out["name"] = fields.text("name")
@@ -145,14 +147,24 @@ def parse_site_yaml(data: bytes, image_hosts: Collection[str] | None = ()) -> Si
 def _base_url(fields: Fields) -> str:
     base_url = normalise_base_url(fields.text("base_url", limit=MAX_URL))
     if base_url is None:
-        fields.fail("'base_url' must look like https://khcn.example.gov.vn or https://host/path", "base_url")
+        fields.fail(
+            Reason(N_("'base_url' must look like https://khcn.example.gov.vn or https://host/path")),
+            "base_url",
+        )
     return base_url
 
 
 def _locale(fields: Fields) -> str:
     locale = fields.text("locale").lower()
     if locale not in SUPPORTED_LOCALES:
-        fields.fail(f"'locale' must be {' or '.join(SUPPORTED_LOCALES)}, not '{locale[:20]}'", "locale")
+        fields.fail(
+            Reason(
+                N_("'locale' must be {locales}, not '{locale}'"),
+                locales=either(*SUPPORTED_LOCALES),
+                locale=locale[:20],
+            ),
+            "locale",
+        )
     return locale
 
 
@@ -160,8 +172,13 @@ def _time_zone(fields: Fields) -> str:
     name = fields.text("timezone")
     if name not in time_zones():
         same = sorted(zone for zone in time_zones() if zone.lower() == name.lower())
-        hint = f"did you mean {same[0]}?" if same else "e.g. Asia/Ho_Chi_Minh"
-        fields.fail(f"'timezone' '{name[:40]}' is not a time zone name ({hint})", "timezone")
+        hint = (
+            Reason(N_("did you mean {zone}?"), zone=same[0]) if same else Reason(N_("e.g. Asia/Ho_Chi_Minh"))
+        )
+        fields.fail(
+            Reason(N_("'timezone' '{name}' is not a time zone name ({hint})"), name=name[:40], hint=hint),
+            "timezone",
+        )
     return name
 
 
@@ -171,24 +188,47 @@ def _links(
     value = fields.mapping[key]
     example = ", ".join(f"{name}: …" for name in allowed)
     if not isinstance(value, list):
-        fields.fail(f"'{key}' must be a list of items (- {example}), not {describe(value)}", key)
+        fields.fail(
+            Reason(
+                N_("'{key}' must be a list of items (- {example}), not {found}"),
+                key=key,
+                example=example,
+                found=describe(value),
+            ),
+            key,
+        )
     if len(value) > limit:
-        fields.fail(f"'{key}' has {len(value)} items; at most {limit}", key)
-    label = {"menu": "menu item", "links": "link", "partners": "partner"}[key]
+        fields.fail(
+            Reason(N_("'{key}' has {count} items; at most {limit}"), key=key, count=len(value), limit=limit),
+            key,
+        )
+    label = _LABELS[key]
     links: list[Link] = []
     first_with_url: dict[str, int] = {}
     for number, item in enumerate(value, start=1):
         item_fields = Fields(
-            SITE_FILE, f"{label} {number}", item, allowed, example, line=item_line(value, number - 1)
+            SITE_FILE,
+            Reason(label, number=number),
+            item,
+            allowed,
+            example,
+            line=item_line(value, number - 1),
         )
         title = item_fields.text("title")
         url = item_fields.url("url", URL_HINT)
         image = item_fields.image("image", image_hosts) if "image" in allowed else None
         if url in first_with_url:
-            item_fields.fail(f"same url as {label} {first_with_url[url]} ({url[:60]})", "url")
+            earlier = Reason(label, number=first_with_url[url])
+            item_fields.fail(
+                Reason(N_("same url as {earlier} ({url})"), earlier=earlier, url=url[:60]), "url"
+            )
         first_with_url[url] = number
         links.append(Link(title, url, image))
     return tuple(links)
+
+
+_LABELS = {"menu": N_("menu item {number}"), "links": N_("link {number}"), "partners": N_("partner {number}")}
+"""How a refusal names one item of a list: ``menu item 3``."""
 
 
 def _statistics(fields: Fields, doc: dict[str, object]) -> SiteOverrides:
@@ -220,18 +260,23 @@ def _video(fields: Fields) -> Link:
     )
     url = video.url("url", URL_HINT)
     if video_of(url) is None:
-        video.fail("'url' must be a YouTube, Vimeo or Facebook video link", "url")
+        video.fail(Reason(N_("'url' must be a YouTube, Vimeo or Facebook video link")), "url")
     return Link(video.text("title"), url)
 
 
 def _statistic(fields: Fields, name: str) -> int:
     value = fields.mapping[name]
     if isinstance(value, bool) or not isinstance(value, int):
-        fields.fail(f"'{name}' must be a whole number like 1234, not {describe(value)}", name)
+        fields.fail(
+            Reason(
+                N_("'{name}' must be a whole number like 1234, not {found}"), name=name, found=describe(value)
+            ),
+            name,
+        )
     if value < 0:
-        fields.fail(f"'{name}' must not be negative", name)
+        fields.fail(Reason(N_("'{name}' must not be negative"), name=name), name)
     if value > MAX_STATISTIC:
-        fields.fail(f"'{name}' is too large (at most {MAX_STATISTIC})", name)
+        fields.fail(Reason(N_("'{name}' is too large (at most {most})"), name=name, most=MAX_STATISTIC), name)
     return value
 
 

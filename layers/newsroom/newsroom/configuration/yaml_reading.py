@@ -19,6 +19,7 @@ import yaml
 from newsroom.domain.article import RESERVED_FOLDERS
 from newsroom.domain.editor_urls import image_problem, is_safe_url
 from newsroom.domain.errors import RejectedSource
+from newsroom.domain.reasons import N_, Reason
 
 SITE_FILE = "site.yaml"
 CATEGORIES_FILE = "categories.yaml"
@@ -52,15 +53,17 @@ LINK_FIELDS = ("title", "url")
 PARTNER_FIELDS = ("title", "url", "image")
 CATEGORY_FIELDS = ("slug", "name", "description", "children")
 
-URL_HINT = "must be a site path like /tin-tuc/ or an https:// URL"
+URL_HINT = Reason(N_("must be a site path like /tin-tuc/ or an https:// URL"))
 
 
 class RejectedConfig(RejectedSource):
     """A configuration file that cannot be used; ``file_name`` is ``site.yaml`` or ``categories.yaml``."""
 
     def __init__(self, file_name: str, reason: str, line: int | None = None) -> None:
-        where = f"{file_name}, line {line}" if line else file_name
-        super().__init__(f"{where}: {reason}")
+        if line:
+            super().__init__(N_("{file}, line {line}: {reason}"), file=file_name, line=line, reason=reason)
+        else:
+            super().__init__(N_("{file}: {reason}"), file=file_name, reason=reason)
         self.file_name = file_name
         self.line = line
 
@@ -97,9 +100,8 @@ def _construct_map(loader: yaml.SafeLoader, node: yaml.Node) -> Iterator[_Map]:
         if not isinstance(key, Hashable) or key == "<<":
             continue
         if key in data.key_lines:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"'{str(key)[:40]}' appears twice in the same mapping", key_node.start_mark
-            )
+            twice = Reason(N_("'{key}' appears twice in the same mapping"), key=str(key)[:40])
+            raise yaml.constructor.ConstructorError(None, None, twice, key_node.start_mark)
         data.key_lines[key] = key_node.start_mark.line + 1
     data.update(loader.construct_mapping(node))
 
@@ -130,22 +132,31 @@ def decode(data: bytes, file_name: str) -> str:
     if len(data) > MAX_CONFIG_BYTES:
         raise RejectedConfig(
             file_name,
-            f"the file is too large ({-(-len(data) // 1024)} KiB; at most {MAX_CONFIG_BYTES // 1024} KiB)",
+            Reason(
+                N_("the file is too large ({size} KiB; at most {limit} KiB)"),
+                size=-(-len(data) // 1024),
+                limit=MAX_CONFIG_BYTES // 1024,
+            ),
         )
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             text = data.decode("utf-16")
         except UnicodeDecodeError as exc:
-            raise RejectedConfig(file_name, f"broken UTF-16 text at byte {exc.start}") from None
+            broken = Reason(N_("broken UTF-16 text at byte {offset}"), offset=exc.start)
+            raise RejectedConfig(file_name, broken) from None
     else:
         if b"\x00" in data:
-            raise RejectedConfig(file_name, "binary file, not YAML text")
+            raise RejectedConfig(file_name, Reason(N_("binary file, not YAML text")))
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise RejectedConfig(
                 file_name,
-                f"not UTF-8 text: byte 0x{data[exc.start]:02x} at offset {exc.start}; save the file as UTF-8",
+                Reason(
+                    N_("not UTF-8 text: byte 0x{byte:02x} at offset {offset}; save the file as UTF-8"),
+                    byte=data[exc.start],
+                    offset=exc.start,
+                ),
             ) from None
     return unicodedata.normalize("NFC", text)
 
@@ -156,15 +167,15 @@ def load_yaml(data: bytes, file_name: str) -> Any:
         return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
     except yaml.reader.ReaderError as exc:
         line = text[: exc.position].count("\n") + 1
-        raise RejectedConfig(
-            file_name, f"invalid YAML: character U+{exc.character:04X} is not allowed", line
-        ) from None
+        character = Reason(N_("invalid YAML: character U+{code:04X} is not allowed"), code=exc.character)
+        raise RejectedConfig(file_name, character, line) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or "syntax error"
-        raise RejectedConfig(file_name, f"invalid YAML: {problem}", mark.line + 1 if mark else None) from None
+        problem = getattr(exc, "problem", None) or Reason(N_("syntax error"))
+        invalid = Reason(N_("invalid YAML: {problem}"), problem=problem)
+        raise RejectedConfig(file_name, invalid, mark.line + 1 if mark else None) from None
     except RecursionError:
-        raise RejectedConfig(file_name, "invalid YAML: nested too deeply") from None
+        raise RejectedConfig(file_name, Reason(N_("invalid YAML: nested too deeply"))) from None
 
 
 # --- fields --------------------------------------------------------------------------------------
@@ -180,7 +191,7 @@ class Fields:
         mapping: Any,
         allowed: Sequence[str],
         example: str,
-        noun: str = "field",
+        noun: str = Reason(N_("field")),
         line: int | None = None,
     ) -> None:
         self.file_name = file_name
@@ -188,7 +199,11 @@ class Fields:
         self.line = line_of(mapping) or line
         self.key_lines: dict[Any, int] = getattr(mapping, "key_lines", {})
         if not isinstance(mapping, dict):
-            self.fail(f"must be a mapping ({example}), not {describe(mapping)}")
+            self.fail(
+                Reason(
+                    N_("must be a mapping ({example}), not {found}"), example=example, found=describe(mapping)
+                )
+            )
         self.mapping: dict[Any, Any] = mapping
         for key in mapping:
             if key not in allowed:
@@ -196,7 +211,8 @@ class Fields:
 
     def fail(self, problem: str, key: Any = None) -> NoReturn:
         line = self.key_lines.get(key, self.line) if key is not None else self.line
-        raise RejectedConfig(self.file_name, f"{self.where}: {problem}" if self.where else problem, line)
+        where = Reason(N_("{where}: {problem}"), where=self.where, problem=problem) if self.where else problem
+        raise RejectedConfig(self.file_name, where, line)
 
     def has(self, name: str) -> bool:
         """Whether the field is set to something (a key without a value is not)."""
@@ -206,16 +222,16 @@ class Fields:
         """The field as one line of clean text ("" if unset and ``allow_empty``)."""
         value = self.mapping.get(name)
         if name not in self.mapping and not allow_empty:
-            self.fail(f"'{name}' is missing")
-        text = clean_text(value, lambda problem: self.fail(f"'{name}' {problem}", name), limit)
+            self.fail(Reason(N_("'{name}' is missing"), name=name))
+        text = clean_text(value, lambda problem: self.fail(field_problem(name, problem), name), limit)
         if not text and not allow_empty:
-            self.fail(f"'{name}' must not be empty", name)
+            self.fail(Reason(N_("'{name}' must not be empty"), name=name), name)
         return text
 
     def url(self, name: str, hint: str) -> str:
         url = self.text(name, limit=MAX_URL)
         if not is_safe_url(url):
-            self.fail(f"'{name}' {hint}", name)
+            self.fail(field_problem(name, hint), name)
         return url
 
     def image(self, name: str, hosts: Collection[str] | None) -> str:
@@ -223,51 +239,60 @@ class Fields:
         url = self.text(name, limit=MAX_URL)
         problem = image_problem(url, hosts)
         if problem is not None:
-            self.fail(f"'{name}' {problem}", name)
+            self.fail(field_problem(name, problem), name)
         return url
 
 
-_KINDS: tuple[tuple[type | tuple[type, ...], str], ...] = (
-    (bool, "yes/no"),  # before int: a bool is an int
-    (list, "a list"),
-    (dict, "a mapping"),
+def field_problem(name: str, problem: str) -> Reason:
+    """``'title' must be text``: what is wrong with one named field."""
+    return Reason(N_("'{name}' {problem}"), name=name, problem=problem)
+
+
+_KINDS: tuple[tuple[type | tuple[type, ...], Reason], ...] = (
+    (bool, Reason(N_("yes/no"))),  # before int: a bool is an int
+    (list, Reason(N_("a list"))),
+    (dict, Reason(N_("a mapping"))),
 )
 
 
 def describe(value: Any) -> str:
     """What the editor wrote, in words, for an error message."""
     if value is None:
-        return "nothing"
+        return Reason(N_("nothing"))
     for kind, words in _KINDS:
         if isinstance(value, kind):
             return words
     if isinstance(value, (int, float)):
-        return f"the number {value}"
+        return Reason(N_("the number {value}"), value=value)
     if isinstance(value, str):
-        return f"the text '{value[:30]}'"
-    return "a date" if hasattr(value, "year") else type(value).__name__
+        return Reason(N_("the text '{value}'"), value=value[:30])
+    return Reason(N_("a date")) if hasattr(value, "year") else type(value).__name__
 
 
-def unknown_key(key: Any, allowed: Sequence[str], noun: str) -> str:
+def unknown_key(key: Any, allowed: Sequence[str], noun: str) -> Reason:
+    """``unknown setting 'nmae' (did you mean 'name'? allowed: …)``; ``noun`` names what the key is."""
     shown = str(key)[:40]
     close = difflib.get_close_matches(shown, allowed, n=1)
-    hint = f"did you mean '{close[0]}'? " if close else ""
-    return f"unknown {noun} '{shown}' ({hint}allowed: {', '.join(allowed)})"
+    names = {"noun": noun, "key": shown, "allowed": ", ".join(allowed)}
+    if close:
+        return Reason(
+            N_("unknown {noun} '{key}' (did you mean '{close}'? allowed: {allowed})"), close=close[0], **names
+        )
+    return Reason(N_("unknown {noun} '{key}' (allowed: {allowed})"), **names)
 
 
 def clean_text(value: Any, fail: Callable[[str], NoReturn], limit: int) -> str:
     if value is None:
         return ""
     if isinstance(value, bool) or not isinstance(value, (str, int)):
-        fail(
-            f"must be text, not {describe(value)}"
-            + (" (put it in quotes)" if not is_container(value) else "")
-        )
+        if is_container(value):
+            fail(Reason(N_("must be text, not {found}"), found=describe(value)))
+        fail(Reason(N_("must be text, not {found} (put it in quotes)"), found=describe(value)))
     text = " ".join(unicodedata.normalize("NFC", str(value)).split())
     if any(unicodedata.category(ch) == "Cc" for ch in text):
-        fail("contains a control character")
+        fail(Reason(N_("contains a control character")))
     if len(text) > limit:
-        fail(f"is too long ({len(text)} characters; at most {limit})")
+        fail(Reason(N_("is too long ({length} characters; at most {limit})"), length=len(text), limit=limit))
     return text
 
 

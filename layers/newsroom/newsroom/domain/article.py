@@ -21,6 +21,7 @@ from newsroom.domain.editor_urls import image_problem
 from newsroom.domain.errors import RejectedSource
 from newsroom.domain.html_body import body_of, first_heading, meta_fields, render_html
 from newsroom.domain.markdown import WorkBudget, render_markdown
+from newsroom.domain.reasons import N_, Reason
 from newsroom.domain.source_keys import SourceKey
 from newsroom.domain.text_decoding import decode_text
 
@@ -86,27 +87,36 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
     match = _FRONT_MATTER.match(text)
     if not match:
         if _OPENED_FRONT_MATTER.match(text):
-            raise RejectedSource("front matter is never closed: end it with a line of three dashes (---)")
+            raise RejectedSource(N_("front matter is never closed: end it with a line of three dashes (---)"))
         return {}, text
     size = len((match.group(1) or "").encode("utf-8"))
     if size > MAX_FRONT_MATTER_BYTES:
         raise RejectedSource(
-            f"the front matter is {size:,} bytes, over the limit of {MAX_FRONT_MATTER_BYTES:,}:"
-            " keep the fields short and put the text in the body"
+            N_(
+                "the front matter is {size:,} bytes, over the limit of {limit:,}:"
+                " keep the fields short and put the text in the body"
+            ),
+            size=size,
+            limit=MAX_FRONT_MATTER_BYTES,
         )
     try:
         meta = yaml.safe_load(match.group(1) or "")
     except RecursionError:
-        raise RejectedSource("the front matter nests too deeply: write each field as name: value") from None
+        raise RejectedSource(
+            N_("the front matter nests too deeply: write each field as name: value")
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 2}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or "syntax error"
-        raise RejectedSource(f"invalid YAML front matter{where}: {problem}") from None
+        problem = getattr(exc, "problem", None) or Reason(N_("syntax error"))
+        if mark is None:
+            raise RejectedSource(N_("invalid YAML front matter: {problem}"), problem=problem) from None
+        raise RejectedSource(
+            N_("invalid YAML front matter at line {line}: {problem}"), line=mark.line + 2, problem=problem
+        ) from None
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
-        raise RejectedSource("front matter must be a mapping of fields (name: value)")
+        raise RejectedSource(N_("front matter must be a mapping of fields (name: value)"))
     return {str(k): v for k, v in meta.items()}, text[match.end() :]
 
 
@@ -115,7 +125,7 @@ def _text_field(meta: dict[str, Any], name: str) -> str:
     if value is None:
         return ""
     if isinstance(value, (dict, list)):
-        raise RejectedSource(f"front matter field '{name}' must be text")
+        raise RejectedSource(N_("front matter field '{name}' must be text"), name=name)
     return unicodedata.normalize("NFC", str(value)).strip()
 
 
@@ -129,21 +139,35 @@ def _parse_date(value: Any, tz: ZoneInfo, name: str = "date") -> datetime:
             parsed = datetime.fromisoformat(value.strip())
         except ValueError:
             raise RejectedSource(
-                f"{name} '{value[:40]}' is not ISO 8601 (e.g. 2024-04-28T08:30:00+07:00)"
+                N_("{name} '{value}' is not ISO 8601 (e.g. 2024-04-28T08:30:00+07:00)"),
+                name=name,
+                value=value[:40],
             ) from None
     else:
-        raise RejectedSource(f"{name} must be an ISO 8601 date or date-time")
-    out_of_range = f"is out of range: use a year from {MIN_YEAR} to {MAX_YEAR}"
+        raise RejectedSource(N_("{name} must be an ISO 8601 date or date-time"), name=name)
+    years = {"first": MIN_YEAR, "last": MAX_YEAR}
     if not MIN_YEAR <= parsed.year <= MAX_YEAR:
-        raise RejectedSource(f"{name} {parsed.date().isoformat()} {out_of_range}")
+        raise RejectedSource(
+            N_("{name} {date} is out of range: use a year from {first} to {last}"),
+            name=name,
+            date=parsed.date().isoformat(),
+            **years,
+        )
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=tz)
     # The archives are the site's calendar: 2100-12-31T23:00-05:00 is already 2101 in Hà Nội.
     local = parsed.astimezone(tz)
     if not MIN_YEAR <= local.year <= MAX_YEAR:
         raise RejectedSource(
-            f"{name} {parsed.isoformat()} is {local.date().isoformat()} in the site's time zone ({tz.key}):"
-            f" it {out_of_range}"
+            N_(
+                "{name} {moment} is {date} in the site's time zone ({zone}):"
+                " it is out of range: use a year from {first} to {last}"
+            ),
+            name=name,
+            moment=parsed.isoformat(),
+            date=local.date().isoformat(),
+            zone=tz.key,
+            **years,
         )
     return parsed
 
@@ -153,7 +177,7 @@ def _tags(value: Any) -> tuple[str, ...]:
         return ()
     items = value.split(",") if isinstance(value, str) else value
     if not isinstance(items, list) or any(isinstance(i, (dict, list)) for i in items):
-        raise RejectedSource("tags must be a list of words or a comma-separated text")
+        raise RejectedSource(N_("tags must be a list of words or a comma-separated text"))
     return tuple(dict.fromkeys(unicodedata.normalize("NFC", str(i)).strip() for i in items if str(i).strip()))
 
 
@@ -161,18 +185,22 @@ def _category(meta: dict[str, Any], key: SourceKey) -> tuple[tuple[str, ...], tu
     raw = _text_field(meta, "category")
     names = [part.strip() for part in raw.split("/") if part.strip()] if raw else list(key.segments[:-1])
     if len(names) > MAX_CATEGORY_DEPTH:
-        raise RejectedSource(f"categories nest at most {MAX_CATEGORY_DEPTH} levels deep")
+        raise RejectedSource(N_("categories nest at most {most} levels deep"), most=MAX_CATEGORY_DEPTH)
     slugs = tuple(slugify(name) for name in names)
     if any(not s for s in slugs):
-        raise RejectedSource("category has a part that makes no URL (use letters or digits)")
+        raise RejectedSource(N_("category has a part that makes no URL (use letters or digits)"))
     if slugs and slugs[0] in RESERVED_FOLDERS:
         raise RejectedSource(
-            f"the folder '{slugs[0]}' is reserved for the site's own files: choose another category"
+            N_("the folder '{folder}' is reserved for the site's own files: choose another category"),
+            folder=slugs[0],
         )
     digits = next((s for s in slugs if s.isdigit()), None)
     if digits is not None:
         raise RejectedSource(
-            f"category '{digits}' is only digits: it would collide with the monthly archives (/2024/06/)"
+            N_(
+                "category '{category}' is only digits: it would collide with the monthly archives (/2024/06/)"
+            ),
+            category=digits,
         )
     display = tuple(_display_name(name, s) for name, s in zip(names, slugs, strict=True))
     return slugs, display
@@ -228,10 +256,10 @@ def parse_article(
             title = heading.group(1).strip()
             body = body[heading.end() :]
     if not title:
-        raise RejectedSource("missing title: add 'title:' to the front matter or start with '# Title'")
+        raise RejectedSource(N_("missing title: add 'title:' to the front matter or start with '# Title'"))
     status = _text_field(meta, "status") or "published"
     if status not in STATUSES:
-        raise RejectedSource(f"unknown status '{status[:40]}' (use published or draft)")
+        raise RejectedSource(N_("unknown status '{status}' (use published or draft)"), status=status[:40])
     tz = ZoneInfo(timezone)
     publish_at, unpublish_at = (
         _moment(meta, name, tz, first_seen) for name in ("publish_at", "unpublish_at")
@@ -239,21 +267,24 @@ def parse_article(
     published_at = _moment(meta, "date", tz, first_seen) or publish_at or first_seen
     if unpublish_at is not None and unpublish_at <= max(published_at, publish_at or published_at):
         raise RejectedSource(
-            f"unpublish_at ({_shown(unpublish_at, tz)}) is not after the time the article goes live"
-            f" ({_shown(max(published_at, publish_at or published_at), tz)})"
+            N_("unpublish_at ({end}) is not after the time the article goes live ({start})"),
+            end=_shown(unpublish_at, tz),
+            start=_shown(max(published_at, publish_at or published_at), tz),
         )
     stem = key.segments[-1].rsplit(".", 1)[0]
     slug = slugify(_text_field(meta, "slug") or stem)
     if not slug:
-        raise RejectedSource("the file name makes no URL: add 'slug:' to the front matter")
+        raise RejectedSource(N_("the file name makes no URL: add 'slug:' to the front matter"))
     category, category_names = _category(meta, key)
     if slug == "index" or (not category and slug == "404"):
-        raise RejectedSource(f"the slug '{slug}' is reserved for a site page: set another 'slug:'")
+        raise RejectedSource(
+            N_("the slug '{slug}' is reserved for a site page: set another 'slug:'"), slug=slug
+        )
     rendered = render_html(body, budget) if is_html else render_markdown(body, budget)
     image = _text_field(meta, "image")
     problem = image_problem(image, image_hosts) if image else None
     if problem is not None:
-        raise RejectedSource(f"front matter field 'image' {problem}")
+        raise RejectedSource(N_("front matter field 'image' {problem}"), problem=problem)
     if not image:  # the first picture of the body the page can show, as the lead picture
         image = next((src for src in rendered.images if image_problem(src, image_hosts) is None), "")
     return Article(
@@ -286,8 +317,12 @@ def _moment(meta: dict[str, Any], name: str, tz: ZoneInfo, first_seen: datetime)
     moment = _parse_date(meta[name], tz, name)
     if moment > first_seen + MAX_AHEAD:
         raise RejectedSource(
-            f"{name} {moment.astimezone(tz).date().isoformat()} is more than a year after the file was"
-            f" first uploaded ({first_seen.astimezone(tz).date().isoformat()}): is it a typo?"
+            N_(
+                "{name} {date} is more than a year after the file was first uploaded ({first}): is it a typo?"
+            ),
+            name=name,
+            date=moment.astimezone(tz).date().isoformat(),
+            first=first_seen.astimezone(tz).date().isoformat(),
         )
     return moment
 
@@ -305,6 +340,6 @@ def _views_base(value: Any) -> int:
         return 0
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_VIEWS_BASE:
         raise RejectedSource(
-            f"front matter field 'views' must be a whole number from 0 to {MAX_VIEWS_BASE:,}"
+            N_("front matter field 'views' must be a whole number from 0 to {most:,}"), most=MAX_VIEWS_BASE
         )
     return value

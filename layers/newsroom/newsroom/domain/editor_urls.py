@@ -14,6 +14,8 @@ import unicodedata
 from collections.abc import Collection
 from urllib.parse import quote, unquote, urlsplit
 
+from newsroom.domain.reasons import N_, Reason
+
 MEDIA_PREFIX = "/media/"
 MAX_URL = 2000
 
@@ -55,14 +57,14 @@ def parse_image_hosts(value: str) -> frozenset[str]:
     return frozenset(hosts)
 
 
-def image_problem(url: str, allowed_hosts: Collection[str] | None) -> str | None:
+def image_problem(url: str, allowed_hosts: Collection[str] | None) -> Reason | None:
     """Why a picture at ``url`` cannot be shown, or ``None`` when it can.
 
     ``allowed_hosts`` ``None`` skips the host check (pages rendered from a
     configuration that was checked when it was accepted).
     """
     if not url or len(url) > MAX_URL or _has_bad_characters(url, spaces=url.startswith("/")):
-        return f"{_WHERE}, without tabs, line breaks or backslashes"
+        return Reason(N_("{where}, without tabs, line breaks or backslashes"), where=_WHERE)
     if url.startswith("/") and not url.startswith("//"):
         segments = unquote(url).split("/")[1:]
         inside = url.startswith(MEDIA_PREFIX) and not any(s in ("", ".", "..") for s in segments[1:])
@@ -70,25 +72,35 @@ def image_problem(url: str, allowed_hosts: Collection[str] | None) -> str | None
     return _remote_problem(url, allowed_hosts)
 
 
-_WHERE = f"must be a picture under {MEDIA_PREFIX} like {MEDIA_PREFIX}anh.jpg, or an https:// URL"
-_UPLOAD = f"upload the picture under media/ and write {MEDIA_PREFIX}…"
+_WHERE = Reason(
+    N_("must be a picture under {media} like {media}anh.jpg, or an https:// URL"), media=MEDIA_PREFIX
+)
+_UPLOAD = Reason(N_("upload the picture under media/ and write {media}…"), media=MEDIA_PREFIX)
 
 
-def _remote_problem(url: str, allowed_hosts: Collection[str] | None) -> str | None:
+def _remote_problem(url: str, allowed_hosts: Collection[str] | None) -> Reason | None:
     try:
         parts = urlsplit(url)
         _ = parts.port
     except ValueError:
         return _WHERE
     if parts.scheme.lower() == "http":
-        return f"uses http://, which readers' browsers block on an https site: {_UPLOAD}"
+        return Reason(
+            N_("uses http://, which readers' browsers block on an https site: {upload}"), upload=_UPLOAD
+        )
     if parts.scheme.lower() != "https" or not parts.hostname or "@" in parts.netloc:
         return _WHERE
     if allowed_hosts is not None and parts.netloc.lower() not in allowed_hosts:
-        hosts = "allowed: " + ", ".join(sorted(allowed_hosts)) if allowed_hosts else "none are allowed"
-        return (
-            f"is on {parts.netloc.lower()[:60]}, a host the site does not show pictures from"
-            f" (ImageHosts: {hosts}): {_UPLOAD}"
+        hosts = (
+            Reason(N_("allowed: {hosts}"), hosts=", ".join(sorted(allowed_hosts)))
+            if allowed_hosts
+            else Reason(N_("none are allowed"))
+        )
+        return Reason(
+            N_("is on {host}, a host the site does not show pictures from (ImageHosts: {hosts}): {upload}"),
+            host=parts.netloc.lower()[:60],
+            hosts=hosts,
+            upload=_UPLOAD,
         )
     return None
 

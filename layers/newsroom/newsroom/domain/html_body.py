@@ -29,6 +29,7 @@ from newsroom.domain.markdown import (
     check_nesting,
     sanitize,
 )
+from newsroom.domain.reasons import N_
 
 _FIRST_H1 = re.compile(r"<h1\b[^>]*>(.*?)</h1\s*>", re.S | re.I)
 _HEAD = re.compile(r"<head\b[^>]*>(.*?)</head\s*>", re.S | re.I)
@@ -100,7 +101,9 @@ def render_html(source: str, budget: WorkBudget | None = None) -> RenderedBody:
     count = len(TAG.findall(source))
     if count > MAX_RAW_HTML_TAGS:
         raise RejectedSource(
-            f"the file has {count:,} HTML tags, over the limit of {MAX_RAW_HTML_TAGS:,}: split the article"
+            N_("the file has {count:,} HTML tags, over the limit of {limit:,}: split the article"),
+            count=count,
+            limit=MAX_RAW_HTML_TAGS,
         )
     body = _DROPPED_WITH_CONTENT.sub("", source)
     body = _H1.sub(r"<\1h2", body)  # the page's title is its only h1
@@ -109,7 +112,7 @@ def render_html(source: str, budget: WorkBudget | None = None) -> RenderedBody:
     clean = embed_videos(sanitize(body).strip())
     work.check()
     if not nh3.clean(clean, tags={"img"}).strip():
-        raise RejectedSource("the HTML body is empty once cleaned: put the article's text inside <body>")
+        raise RejectedSource(N_("the HTML body is empty once cleaned: put the article's text inside <body>"))
     first = FIRST_PARAGRAPH.search(clean)
     text = nh3.clean(first.group(1), tags=set()) if first else nh3.clean(clean, tags=set())[:1000]
     images = tuple(html.unescape(src) for src in IMG_SRC.findall(clean))

@@ -25,6 +25,7 @@ from markdown_it.token import Token
 
 from newsroom.domain.embeds import embed_videos
 from newsroom.domain.errors import RejectedSource
+from newsroom.domain.reasons import N_
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "div",
@@ -162,9 +163,12 @@ class WorkBudget:
         """Refuse the file if its time is up."""
         if self.spent > self.seconds:
             raise RejectedSource(
-                f"the article takes too long to render: over {self.seconds:g} s of processing,"
-                " the limit per file. It holds unusually much formatting (runs of *, _, [, ! or"
-                " list and heading marks): simplify it or split it into several articles"
+                N_(
+                    "the article takes too long to render: over {seconds:g} s of processing,"
+                    " the limit per file. It holds unusually much formatting (runs of *, _, [, ! or"
+                    " list and heading marks): simplify it or split it into several articles"
+                ),
+                seconds=self.seconds,
             )
 
     def step(self) -> None:
@@ -278,8 +282,12 @@ def check_raw_html(tokens: list[Token]) -> None:
         count += sum(len(TAG.findall(part.content)) for part in parts if part.type.startswith("html_"))
     if count > MAX_RAW_HTML_TAGS:
         raise RejectedSource(
-            f"the file has {count:,} HTML tags, over the limit of {MAX_RAW_HTML_TAGS:,}:"
-            " write the article in Markdown, or paste less HTML"
+            N_(
+                "the file has {count:,} HTML tags, over the limit of {limit:,}:"
+                " write the article in Markdown, or paste less HTML"
+            ),
+            count=count,
+            limit=MAX_RAW_HTML_TAGS,
         )
 
 
@@ -341,8 +349,9 @@ def check_nesting(fragment: str) -> None:
         stack.append(name)
         if len(stack) > MAX_HTML_DEPTH:
             raise RejectedSource(
-                f"the HTML nests more than {MAX_HTML_DEPTH} elements deep (at a <{name[:20]}>):"
-                " close the tags you open"
+                N_("the HTML nests more than {most} elements deep (at a <{tag}>): close the tags you open"),
+                most=MAX_HTML_DEPTH,
+                tag=name[:20],
             )
 
 

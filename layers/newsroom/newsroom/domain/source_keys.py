@@ -14,6 +14,7 @@ from enum import Enum
 from urllib.parse import unquote_plus
 
 from newsroom.domain.errors import RejectedSource
+from newsroom.domain.reasons import N_
 
 MAX_KEY_LENGTH = 512
 ARTICLE_SUFFIXES = (".md", ".markdown", ".html", ".htm", ".docx", ".yaml", ".yml")
@@ -72,28 +73,30 @@ def classify(key: str) -> SourceKey:
     Raises ``RejectedSource`` with the reason the editor will see.
     """
     if not key or len(key) > MAX_KEY_LENGTH:
-        raise RejectedSource(f"key must be 1 to {MAX_KEY_LENGTH} characters long")
+        raise RejectedSource(N_("key must be 1 to {most} characters long"), most=MAX_KEY_LENGTH)
     if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in key):
-        raise RejectedSource("key contains control or invisible characters")
+        raise RejectedSource(N_("key contains control or invisible characters"))
     if "\\" in key:
-        raise RejectedSource("key contains a backslash")
+        raise RejectedSource(N_("key contains a backslash"))
     segments = key.split("/")
     if any(segment in ("", ".", "..") for segment in segments):
-        raise RejectedSource("key has an empty, '.' or '..' path segment")
+        raise RejectedSource(N_("key has an empty, '.' or '..' path segment"))
     if any(segment.startswith(".") for segment in segments):
-        raise RejectedSource("key has a hidden (dot) file or folder")
+        raise RejectedSource(N_("key has a hidden (dot) file or folder"))
     try:
         kind = SourceKind(segments[0])
     except ValueError:
-        raise RejectedSource("key is outside articles/, media/ and site/") from None
+        raise RejectedSource(N_("key is outside articles/, media/ and site/")) from None
     if len(segments) < 2:
-        raise RejectedSource("key names a folder, not a file")
+        raise RejectedSource(N_("key names a folder, not a file"))
     name = segments[-1].lower()
     if kind is SourceKind.ARTICLE and not name.endswith(ARTICLE_SUFFIXES):
-        raise RejectedSource("unsupported article type: upload Markdown (.md), HTML (.html) or Word (.docx)")
+        raise RejectedSource(
+            N_("unsupported article type: upload Markdown (.md), HTML (.html) or Word (.docx)")
+        )
     if kind is SourceKind.MEDIA and not name.endswith(MEDIA_SUFFIXES):
         allowed = " ".join(MEDIA_SUFFIXES)
-        raise RejectedSource(f"unsupported media type: allowed are {allowed}")
+        raise RejectedSource(N_("unsupported media type: allowed are {allowed}"), allowed=allowed)
     return SourceKey(key=key, kind=kind)
 
 

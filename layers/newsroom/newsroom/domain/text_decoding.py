@@ -11,6 +11,7 @@ import codecs
 import unicodedata
 
 from newsroom.domain.errors import RejectedSource
+from newsroom.domain.reasons import N_
 
 # Letters only Vietnamese uses (after NFC): a file that decodes as Windows-1258 must contain one.
 _VIETNAMESE_LETTERS = frozenset(
@@ -86,19 +87,32 @@ def _decode_with_bom(data: bytes, encoding: str, name: str, unit: int) -> str:
     except UnicodeDecodeError as exc:
         if len(data) % unit:
             raise RejectedSource(
-                f"broken {name} text: {len(data)} bytes is not a whole number of {unit}-byte units"
-                f" (the file is cut short); save it again as UTF-8"
+                N_(
+                    "broken {name} text: {size} bytes is not a whole number of {unit}-byte units"
+                    " (the file is cut short); save it again as UTF-8"
+                ),
+                name=name,
+                size=len(data),
+                unit=unit,
             ) from None
         if "surrogate" in exc.reason or exc.reason in {"illegal encoding", "unexpected end of data"}:
             chunk = data[exc.start : exc.start + unit]
             little = data.startswith(codecs.BOM_UTF16_LE)
             code = int.from_bytes(chunk, "little") if little else int.from_bytes(chunk, "big")
             raise RejectedSource(
-                f"broken {name} text: unpaired surrogate 0x{code:04X} at byte offset {exc.start};"
-                " save the file as UTF-8"
+                N_(
+                    "broken {name} text: unpaired surrogate 0x{code:04X} at byte offset {offset};"
+                    " save the file as UTF-8"
+                ),
+                name=name,
+                code=code,
+                offset=exc.start,
             ) from None
         raise RejectedSource(
-            f"broken {name} text at byte offset {exc.start} ({exc.reason}); save the file as UTF-8"
+            N_("broken {name} text at byte offset {offset} ({problem}); save the file as UTF-8"),
+            name=name,
+            offset=exc.start,
+            problem=exc.reason,
         ) from None
 
 
@@ -111,7 +125,7 @@ def decode_text(data: bytes) -> str:
     other legacy encodings (TCVN3, VNI, Latin-1...).
     """
     if not data.strip():
-        raise RejectedSource("the file is empty")
+        raise RejectedSource(N_("the file is empty"))
     if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
         text = _decode_with_bom(data, "utf-32", "UTF-32", 4)
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -119,9 +133,9 @@ def decode_text(data: bytes) -> str:
     elif b"\x00" in data:
         if _looks_like_bomless_utf16(data):
             raise RejectedSource(
-                "looks like UTF-16 without a byte-order mark: save as UTF-8 or UTF-16 with BOM"
+                N_("looks like UTF-16 without a byte-order mark: save as UTF-8 or UTF-16 with BOM")
             )
-        raise RejectedSource("binary file, not Markdown text")
+        raise RejectedSource(N_("binary file, not Markdown text"))
     else:
         try:
             text = data.decode("utf-8-sig")
@@ -129,10 +143,14 @@ def decode_text(data: bytes) -> str:
             legacy = _decode_windows_1258(data)
             if legacy is None:
                 raise RejectedSource(
-                    f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start});"
-                    " it does not read as Windows-1258 Vietnamese either: save the file as UTF-8"
+                    N_(
+                        "not UTF-8 text (byte 0x{byte:02x} at offset {offset});"
+                        " it does not read as Windows-1258 Vietnamese either: save the file as UTF-8"
+                    ),
+                    byte=data[exc.start],
+                    offset=exc.start,
                 ) from None
             return legacy
     if not text.strip():
-        raise RejectedSource("the file is empty")
+        raise RejectedSource(N_("the file is empty"))
     return unicodedata.normalize("NFC", text)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import yaml
 
 from newsroom.domain.errors import RejectedSource
+from newsroom.domain.reasons import N_, Reason
 from newsroom.domain.source_keys import MEDIA_SUFFIXES, SourceKey
 from newsroom.domain.word_document import WordPicture, read_word
 
@@ -61,18 +62,26 @@ def sidecar_fields(data: bytes, name: str) -> dict[str, object]:
     """The fields of a sidecar file; ``RejectedSource`` names what is wrong with it."""
     if len(data) > MAX_SIDECAR_BYTES:
         raise RejectedSource(
-            f"{name} is {len(data):,} bytes, over the limit of {MAX_SIDECAR_BYTES:,} for fields"
+            N_("{name} is {size:,} bytes, over the limit of {limit:,} for fields"),
+            name=name,
+            size=len(data),
+            limit=MAX_SIDECAR_BYTES,
         )
     try:
         fields = yaml.safe_load(data.decode("utf-8-sig")) if data.strip() else {}
     except UnicodeDecodeError:
-        raise RejectedSource(f"{name} is not UTF-8 text: save it as UTF-8") from None
+        raise RejectedSource(N_("{name} is not UTF-8 text: save it as UTF-8"), name=name) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise RejectedSource(f"{name}: invalid YAML{where}") from None
+        if mark is None:
+            raise RejectedSource(N_("{name}: invalid YAML"), name=name) from None
+        raise RejectedSource(
+            N_("{name}: invalid YAML at line {line}"), name=name, line=mark.line + 1
+        ) from None
     if not isinstance(fields, dict):
-        raise RejectedSource(f"{name} must hold fields (name: value), like an article's front matter")
+        raise RejectedSource(
+            N_("{name} must hold fields (name: value), like an article's front matter"), name=name
+        )
     return {str(k): v for k, v in fields.items()}
 
 
@@ -89,7 +98,14 @@ def word_article(key: SourceKey, data: bytes, sidecar: dict[str, object] | None 
         else:
             kind = picture.name.rsplit(".", 1)[-1].upper()
             warnings.append(
-                f"picture {number} is a {kind} file, which the site cannot show: paste it as PNG or JPEG"
+                Reason(
+                    N_(
+                        "picture {number} is a {kind} file, which the site cannot show:"
+                        " paste it as PNG or JPEG"
+                    ),
+                    number=number,
+                    kind=kind,
+                )
             )
     fields: dict[str, object] = {**word.fields, **(sidecar or {})}
     if "tags" in word.fields and "tags" not in (sidecar or {}):

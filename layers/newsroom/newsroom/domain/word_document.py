@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from newsroom.domain.errors import RejectedSource
+from newsroom.domain.reasons import N_, Reason
 from newsroom.domain.word_losses import CAPTION_WITHOUT_NUMBER, editor_warnings, unseen_content
 from newsroom.domain.word_package import DAMAGE, damaged, excerpt, for_mammoth, open_package, parse_main
 from newsroom.domain.word_pictures import clean_alt, picture_format
@@ -127,37 +128,53 @@ class _Reading:
             return known[1]
         self.seen += 1
         alt = clean_alt(image.alt_text or "")
-        which = f"picture {self.seen}" + (f" ('{excerpt(alt)}')" if alt else "")
+        which = (
+            Reason(N_("picture {number} ('{alt}')"), number=self.seen, alt=excerpt(alt))
+            if alt
+            else Reason(N_("picture {number}"), number=self.seen)
+        )
         src = None
         try:
             with image.open() as stream:
                 data = stream.read()
         except ValueError:  # mammoth's InvalidFileReferenceError: a picture linked, not embedded
-            self.warnings.append(
-                f"{which} is linked to a file outside the document: it was left out; insert it"
+            self.warn(
+                N_("{which} is linked to a file outside the document: it was left out; insert it"), which
             )
         except KeyError:
-            self.warnings.append(f"{which} is missing from the file: it was left out; insert it again")
+            self.warn(N_("{which} is missing from the file: it was left out; insert it again"), which)
         except (zipfile.BadZipFile, zlib.error, OSError, EOFError):
-            self.warnings.append(f"{which} is damaged in the file: it was left out; insert it again")
+            self.warn(N_("{which} is damaged in the file: it was left out; insert it again"), which)
         else:
             found, what = picture_format(data, image.content_type or "")
             if found is None:
-                self.warnings.append(
-                    f"{which} is {what}, which browsers cannot show: it was left out; paste it as PNG or JPEG"
+                self.warn(
+                    N_(
+                        "{which} is {what}, which browsers cannot show: it was left out;"
+                        " paste it as PNG or JPEG"
+                    ),
+                    which,
+                    what=what,
                 )
             else:
                 src = self._keep(data, *found)
         self.images[id(image)] = (image, src, alt)
         return src
 
+    def warn(self, template: str, which: str, **params: object) -> None:
+        """Say what the page lost of one picture (``which``: "picture 2 ('…')")."""
+        self.warnings.append(Reason(template, which=which, **params))
+
     def _keep(self, data: bytes, extension: str, content_type: str) -> str:
         name = f"{hashlib.sha256(data).hexdigest()[:16]}.{extension}"
         if name not in self.pictures:
             if len(self.pictures) >= MAX_PICTURES:
                 raise RejectedSource(
-                    f"the Word document has more than {MAX_PICTURES} pictures, the limit for one article:"
-                    " split it into several"
+                    N_(
+                        "the Word document has more than {most} pictures, the limit for one article:"
+                        " split it into several"
+                    ),
+                    most=MAX_PICTURES,
                 )
             self.pictures[name] = WordPicture(name=name, data=data, content_type=content_type)
             self.sources[name] = self.picture_src(self.pictures[name])
@@ -256,8 +273,13 @@ class _Reading:
     def check_caption(self, text: str) -> None:
         if CAPTION_WITHOUT_NUMBER.match(text):
             self.warnings.append(
-                f"the caption '{excerpt(text)}' lost its number (its numbering field holds none):"
-                " in Word press Ctrl+A, then F9 to update the fields, and upload it again"
+                Reason(
+                    N_(
+                        "the caption '{caption}' lost its number (its numbering field holds none):"
+                        " in Word press Ctrl+A, then F9 to update the fields, and upload it again"
+                    ),
+                    caption=excerpt(text),
+                )
             )
 
     def figures(self, blocks: list[Any]) -> None:
@@ -323,24 +345,27 @@ def read_word(data: bytes, *, picture_src: Callable[[WordPicture], str]) -> Word
     except RejectedSource:
         raise
     except RecursionError:
-        raise RejectedSource("the Word document is damaged: its XML nests too deeply") from None
+        raise RejectedSource(N_("the Word document is damaged: its XML nests too deeply")) from None
     except Exception as error:  # a damaged part fails anywhere inside mammoth
         raise damaged(error) from None
     body = _footnotes(result.value)
     warnings = [*reading.warnings, *unseen, *editor_warnings(result.messages)]
     if not html.unescape(_TAG.sub("", body)).strip() and not reading.pictures:
-        lost = f": {warnings[0]}" if warnings else ""
-        raise RejectedSource(
-            "the Word document has no text" + (" besides its title" if reading.title else "") + lost
-        )
+        raise _no_text(bool(reading.title), warnings[0] if warnings else None)
     if reading.title and "title" not in fields:
         fields["title"] = reading.title
     elif reading.title and _key(reading.title) != _key(fields["title"]):
         warnings.insert(
             0,
-            f"the Title paragraph '{excerpt(reading.title)}' differs from the document's title property"
-            f" '{excerpt(fields['title'])}', which was used: fix it in Word (File > Info > Title) or in the"
-            " .yaml beside the file",
+            Reason(
+                N_(
+                    "the Title paragraph '{paragraph}' differs from the document's title property"
+                    " '{property}', which was used: fix it in Word (File > Info > Title) or in the"
+                    " .yaml beside the file"
+                ),
+                paragraph=excerpt(reading.title),
+                property=excerpt(fields["title"]),
+            ),
         )
     return WordDocument(
         fields=fields,
@@ -348,3 +373,14 @@ def read_word(data: bytes, *, picture_src: Callable[[WordPicture], str]) -> Word
         pictures=tuple(reading.pictures.values()),
         warnings=tuple(dict.fromkeys(warnings)),
     )
+
+
+def _no_text(titled: bool, lost: str | None) -> RejectedSource:
+    """The refusal of a document with nothing to publish, naming the first thing it lost."""
+    if titled and lost:
+        return RejectedSource(N_("the Word document has no text besides its title: {lost}"), lost=lost)
+    if titled:
+        return RejectedSource(N_("the Word document has no text besides its title"))
+    if lost:
+        return RejectedSource(N_("the Word document has no text: {lost}"), lost=lost)
+    return RejectedSource(N_("the Word document has no text"))

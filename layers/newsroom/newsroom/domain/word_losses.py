@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from typing import Any
 from xml.etree import ElementTree
 
+from newsroom.domain.reasons import N_, Reason
 from newsroom.domain.word_package import DAMAGE, MAX_SIDE_PART_BYTES, excerpt, local_name
 
 # "Hình : …": Insert Caption's label, its space, then the separator, the number between them gone.
@@ -44,53 +45,68 @@ _HARMLESS = frozenset({
     "w:permStart", "w:permEnd", "w:ptab", "w:tblPrEx", "w:smartTagPr", "w:customXmlPr", "w:fldData",
     "w:sdtEndPr", "w:proofErr", "w:noProof",
 })  # fmt: skip
+_EQUATION = Reason(N_("an equation"))
+_WORDART = Reason(N_("WordArt text"))
+_SHAPE = Reason(N_("a drawn shape"))
+_RIGHT_TO_LEFT = Reason(N_("right-to-left text"))
 _ELEMENTS = {
-    f"{_MATH}oMath": "an equation",
-    f"{_MATH}oMathPara": "an equation",
-    "w:ruby": "ruby (phonetic guide) text",
-    "w:dir": "right-to-left text",
-    "w:bdo": "right-to-left text",
-    "w:contentPart": "an ink drawing",
-    "w:control": "a form control",
-    "w:altChunk": "imported content (an altChunk)",
-    "w:subDoc": "a subdocument",
-    "v:textpath": "WordArt text",
-    "v:oval": "a drawn shape",
-    "v:line": "a drawn line",
-    "v:polyline": "a drawn shape",
-    "v:arc": "a drawn shape",
-    "v:curve": "a drawn shape",
+    f"{_MATH}oMath": _EQUATION,
+    f"{_MATH}oMathPara": _EQUATION,
+    "w:ruby": Reason(N_("ruby (phonetic guide) text")),
+    "w:dir": _RIGHT_TO_LEFT,
+    "w:bdo": _RIGHT_TO_LEFT,
+    "w:contentPart": Reason(N_("an ink drawing")),
+    "w:control": Reason(N_("a form control")),
+    "w:altChunk": Reason(N_("imported content (an altChunk)")),
+    "w:subDoc": Reason(N_("a subdocument")),
+    "v:textpath": _WORDART,
+    "v:oval": _SHAPE,
+    "v:line": Reason(N_("a drawn line")),
+    "v:polyline": _SHAPE,
+    "v:arc": _SHAPE,
+    "v:curve": _SHAPE,
 }
 _ADVICE = {
-    "an equation": "type it as text or paste it as a picture",
-    "WordArt text": "type it as ordinary text",
+    _EQUATION: Reason(N_("type it as text or paste it as a picture")),
+    _WORDART: Reason(N_("type it as ordinary text")),
 }
+_ANY_ADVICE = Reason(N_("paste it as a picture or retype it as text"))
 
 
-def _element(name: str) -> str | None:
+def _element(name: str) -> Reason | None:
     if name in _HARMLESS or name.startswith((_OFFICE, "office-word:")):
         return None
     what = _ELEMENTS.get(name)
     if what is None:
         local = name.rsplit("}", 1)[-1]
-        return f"content Word stores as '{local}' was left out: the converter does not know it"
-    advice = _ADVICE.get(what, "paste it as a picture or retype it as text")
-    return f"{what} was left out: {advice}"
+        return Reason(
+            N_("content Word stores as '{name}' was left out: the converter does not know it"), name=local
+        )
+    return Reason(N_("{what} was left out: {advice}"), what=what, advice=_ADVICE.get(what, _ANY_ADVICE))
 
 
 def editor_warning(message: str) -> str | None:
-    """The sentence for one mammoth message, or None when it loses no content."""
+    """The sentence for one mammoth message, or None when it loses no content.
+
+    A message not recognised is kept as mammoth wrote it (English, not translated).
+    """
     if any(pattern.match(message) for pattern in _FORMATTING_ONLY):
         return None
     if found := _UNRECOGNISED.fullmatch(message):
         return _element(found.group(1))
     if found := _SYMBOL.fullmatch(message):
         char, font = found.groups()
-        return f"a symbol (character {char} of the font {font}) was left out: type it as text"
+        return Reason(
+            N_("a symbol (character {char} of the font {font}) was left out: type it as text"),
+            char=char,
+            font=font,
+        )
     if message.startswith(("Could not find image file", "A v:imagedata element without")):
-        return "a picture whose data is not in the file was left out: insert it again"
+        return Reason(N_("a picture whose data is not in the file was left out: insert it again"))
     if message.startswith(("unexpected non-row element", "unexpected non-cell element")):
-        return "a table holds content outside its rows or cells: its merged cells may show wrong; check it"
+        return Reason(
+            N_("a table holds content outside its rows or cells: its merged cells may show wrong; check it")
+        )
     return message
 
 
@@ -101,12 +117,18 @@ def editor_warnings(messages: Iterable[Any]) -> list[str]:
 
 
 _DRAWINGS = {
-    "chart": ("a chart", "charts"),
-    "diagram": ("a SmartArt graphic", "SmartArt graphics"),
-    "wordprocessingGroup": ("a group of shapes or pictures", "groups of shapes or pictures"),
-    "wordprocessingCanvas": ("a drawing canvas", "drawing canvases"),
-    "wordprocessingShape": ("a shape filled with a picture", "shapes filled with a picture"),
-    "": ("a drawing", "drawings"),
+    "chart": (Reason(N_("a chart")), Reason(N_("charts"))),
+    "diagram": (Reason(N_("a SmartArt graphic")), Reason(N_("SmartArt graphics"))),
+    "wordprocessingGroup": (
+        Reason(N_("a group of shapes or pictures")),
+        Reason(N_("groups of shapes or pictures")),
+    ),
+    "wordprocessingCanvas": (Reason(N_("a drawing canvas")), Reason(N_("drawing canvases"))),
+    "wordprocessingShape": (
+        Reason(N_("a shape filled with a picture")),
+        Reason(N_("shapes filled with a picture")),
+    ),
+    "": (Reason(N_("a drawing")), Reason(N_("drawings"))),
 }
 
 
@@ -129,14 +151,37 @@ def _lost_warnings(lost: list[tuple[str, str]]) -> list[str]:
     counts = Counter(key for key, text in lost if not text.strip())
     for key, text in lost:
         if text.strip():
-            kind = "a text box" if key == "wordprocessingShape" else _DRAWINGS[key][0]
-            found.append(f"{kind} ('{excerpt(text)}') was left out: move its text into the body")
+            kind = Reason(N_("a text box")) if key == "wordprocessingShape" else _DRAWINGS[key][0]
+            found.append(
+                Reason(
+                    N_("{kind} ('{text}') was left out: move its text into the body"),
+                    kind=kind,
+                    text=excerpt(text),
+                )
+            )
     for key, count in counts.items():
         singular, plural = _DRAWINGS[key]
-        what = singular + " was" if count == 1 else f"{count} {plural} were"
-        found.append(
-            f"{what} left out: the site shows text, tables and pictures; paste it as a picture (PNG or JPEG)"
-        )
+        if count == 1:
+            found.append(
+                Reason(
+                    N_(
+                        "{what} was left out: the site shows text, tables and pictures;"
+                        " paste it as a picture (PNG or JPEG)"
+                    ),
+                    what=singular,
+                )
+            )
+        else:
+            found.append(
+                Reason(
+                    N_(
+                        "{count} {what} were left out: the site shows text, tables and pictures;"
+                        " paste it as a picture (PNG or JPEG)"
+                    ),
+                    count=count,
+                    what=plural,
+                )
+            )
     return found
 
 
@@ -175,12 +220,30 @@ def unseen_content(package: zipfile.ZipFile, root: ElementTree.Element) -> list[
         stack.extend(reversed(element))
     found = _lost_warnings(lost)
     if comments:
-        found.append(f"the document's comments ({comments}) are review notes: they are not published")
-    if changes:
-        these, read = ("tracked changes", "they were") if changes > 1 else ("tracked change", "it was")
         found.append(
-            f"the document has {changes} {these} nobody accepted or rejected: {read} read as accepted;"
-            " check the text, or accept or reject them in Word (Review) and upload it again"
+            Reason(
+                N_("the document's comments ({count}) are review notes: they are not published"),
+                count=comments,
+            )
+        )
+    if changes == 1:
+        found.append(
+            Reason(
+                N_(
+                    "the document has 1 tracked change nobody accepted or rejected: it was read as accepted;"
+                    " check the text, or accept or reject them in Word (Review) and upload it again"
+                )
+            )
+        )
+    elif changes:
+        found.append(
+            Reason(
+                N_(
+                    "the document has {count} tracked changes nobody accepted or rejected: they were read as"
+                    " accepted; check the text, or accept or reject them in Word (Review) and upload it again"
+                ),
+                count=changes,
+            )
         )
     found.extend(_page_furniture(package))
     return found
@@ -203,4 +266,9 @@ def _page_furniture(package: zipfile.ZipFile) -> list[str]:
                 texts.append(text)
     if not texts:
         return []
-    return [f"the page header or footer ('{excerpt(' / '.join(texts))}') is not published: only the body is"]
+    return [
+        Reason(
+            N_("the page header or footer ('{text}') is not published: only the body is"),
+            text=excerpt(" / ".join(texts)),
+        )
+    ]

@@ -19,6 +19,7 @@ import zlib
 from xml.etree import ElementTree
 
 from newsroom.domain.errors import RejectedSource
+from newsroom.domain.reasons import N_, Reason
 
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 MAIN_DOCUMENT = "word/document.xml"
@@ -41,22 +42,22 @@ _W_NAMESPACES = (
     b"http://purl.oclc.org/ooxml/wordprocessingml/main",
 )
 _OTHER_PACKAGES = (
-    ("spreadsheetml", "an Excel workbook (.xlsx)"),
-    ("presentationml", "a PowerPoint presentation (.pptx)"),
-    ("ms-visio", "a Visio drawing (.vsdx)"),
+    ("spreadsheetml", Reason(N_("an Excel workbook (.xlsx)"))),
+    ("presentationml", Reason(N_("a PowerPoint presentation (.pptx)"))),
+    ("ms-visio", Reason(N_("a Visio drawing (.vsdx)"))),
 )
 _OPEN_DOCUMENT = {
-    "application/vnd.oasis.opendocument.text": "an OpenDocument text (.odt)",
-    "application/vnd.oasis.opendocument.spreadsheet": "an OpenDocument spreadsheet (.ods)",
-    "application/vnd.oasis.opendocument.presentation": "an OpenDocument presentation (.odp)",
-    "application/epub+zip": "an EPUB e-book",
+    "application/vnd.oasis.opendocument.text": Reason(N_("an OpenDocument text (.odt)")),
+    "application/vnd.oasis.opendocument.spreadsheet": Reason(N_("an OpenDocument spreadsheet (.ods)")),
+    "application/vnd.oasis.opendocument.presentation": Reason(N_("an OpenDocument presentation (.odp)")),
+    "application/epub+zip": Reason(N_("an EPUB e-book")),
 }
 _NOT_ZIP = (
-    (b"{\\rtf", "an RTF file"),
-    (b"%PDF", "a PDF file"),
-    (b"<", "an HTML or XML file"),
+    (b"{\\rtf", Reason(N_("an RTF file"))),
+    (b"%PDF", Reason(N_("a PDF file"))),
+    (b"<", Reason(N_("an HTML or XML file"))),
 )
-_SAVE_AS = "open it in Word and save it as .docx (Word Document)"
+_SAVE_AS = Reason(N_("open it in Word and save it as .docx (Word Document)"))
 # What reading a damaged ZIP raises: a bad CRC or header, broken deflate data, an unknown method.
 DAMAGE: tuple[type[Exception], ...] = (
     zipfile.BadZipFile,
@@ -70,11 +71,14 @@ DAMAGE: tuple[type[Exception], ...] = (
 
 def damaged(error: BaseException) -> RejectedSource:
     """The refusal for a package that breaks while read, with its cause in short."""
+    cause: str
     if isinstance(error, (KeyError, IndexError)):  # mammoth looking up a note, comment or part by id
-        cause = "it refers to a note, comment or part it does not hold"
+        cause = Reason(N_("it refers to a note, comment or part it does not hold"))
     else:
         cause = (str(error).strip().splitlines() or [type(error).__name__])[0][:200]
-    return RejectedSource(f"the Word document is damaged: {cause}; open it in Word and save it again")
+    return RejectedSource(
+        N_("the Word document is damaged: {cause}; open it in Word and save it again"), cause=cause
+    )
 
 
 def local_name(tag: str) -> str:
@@ -87,7 +91,7 @@ def excerpt(text: str) -> str:
     return words if len(words) <= EXCERPT else words[: EXCERPT - 1].rstrip() + "…"
 
 
-def _what_it_is(package: zipfile.ZipFile) -> str:
+def _what_it_is(package: zipfile.ZipFile) -> Reason:
     """A guess at what a ZIP without a Word document holds, from its content types or ODF mimetype."""
     names = set(package.namelist())
     if "mimetype" in names and package.getinfo("mimetype").file_size < 200:
@@ -102,7 +106,7 @@ def _what_it_is(package: zipfile.ZipFile) -> str:
         for marker, found in _OTHER_PACKAGES:
             if marker in types:
                 return found
-    return "a plain ZIP archive"
+    return Reason(N_("a plain ZIP archive"))
 
 
 def main_part(package: zipfile.ZipFile) -> str | None:
@@ -124,24 +128,34 @@ def main_part(package: zipfile.ZipFile) -> str | None:
 def _refuse_unless_zip(data: bytes, max_bytes: int) -> None:
     """Refuse what is no ZIP at all, saying what it is instead; and a ZIP too big to list its files."""
     if not data:
-        raise RejectedSource("the file is empty: upload the .docx again")
+        raise RejectedSource(N_("the file is empty: upload the .docx again"))
     if len(data) > max_bytes:
         raise RejectedSource(
-            f"the Word file is {len(data) / 2**20:.1f} MB, over the limit of {max_bytes // 2**20} MB:"
-            " make its pictures smaller (in Word: Picture Format > Compress Pictures) or split the article"
+            N_(
+                "the Word file is {size:.1f} MB, over the limit of {limit} MB: make its pictures smaller"
+                " (in Word: Picture Format > Compress Pictures) or split the article"
+            ),
+            size=len(data) / 2**20,
+            limit=max_bytes // 2**20,
         )
     if data.startswith(OLE2):
         raise RejectedSource(
-            "this is a Word 97–2003 .doc file or a password-protected document:"
-            " open it in Word and save it as .docx without a password"
+            N_(
+                "this is a Word 97–2003 .doc file or a password-protected document:"
+                " open it in Word and save it as .docx without a password"
+            )
         )
     if not zipfile.is_zipfile(io.BytesIO(data)):
         if data.startswith(b"PK"):
             raise RejectedSource(
-                "the Word file is cut short or damaged (its ZIP directory is missing): upload it again"
+                N_("the Word file is cut short or damaged (its ZIP directory is missing): upload it again")
             )
-        found = next((name for magic, name in _NOT_ZIP if data.lstrip().startswith(magic)), "no .docx file")
-        raise RejectedSource(f"this is not a Word document: it is {found}; {_SAVE_AS}")
+        found = next(
+            (name for magic, name in _NOT_ZIP if data.lstrip().startswith(magic)), Reason(N_("no .docx file"))
+        )
+        raise RejectedSource(
+            N_("this is not a Word document: it is {found}; {save_as}"), found=found, save_as=_SAVE_AS
+        )
     end = data.rfind(b"PK\x05\x06", max(0, len(data) - 65_557))  # the end of the central directory
     if (
         end >= 0
@@ -149,25 +163,33 @@ def _refuse_unless_zip(data: bytes, max_bytes: int) -> None:
         and struct.unpack_from("<I", data, end + 12)[0] > MAX_DIRECTORY_BYTES
     ):
         raise RejectedSource(
-            "the Word file holds far more files than a Word document does: save it again from Word"
+            N_("the Word file holds far more files than a Word document does: save it again from Word")
         )
 
 
 def _refuse_bombs(entries: list[zipfile.ZipInfo], max_unpacked: int) -> None:
     """Refuse, by the sizes the ZIP's directory states, a package that would unpack too big."""
     if any(info.flag_bits & 0x1 for info in entries):
-        raise RejectedSource("the Word document is password-protected: save it again without a password")
+        raise RejectedSource(N_("the Word document is password-protected: save it again without a password"))
     unpacked = sum(info.file_size for info in entries)
     if unpacked > max_unpacked:
         raise RejectedSource(
-            f"the Word document unpacks to {unpacked / 2**20:,.0f} MB, over the limit of"
-            f" {max_unpacked // 2**20} MB: make its pictures smaller or split the article"
+            N_(
+                "the Word document unpacks to {size:,.0f} MB, over the limit of {limit} MB:"
+                " make its pictures smaller or split the article"
+            ),
+            size=unpacked / 2**20,
+            limit=max_unpacked // 2**20,
         )
     for info in entries:
         if info.file_size >= RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
             raise RejectedSource(
-                f"the Word document's part {info.filename[:80]} is compressed more than {MAX_RATIO} to 1,"
-                " which no real document is (a ZIP bomb?): save the article again from Word"
+                N_(
+                    "the Word document's part {part} is compressed more than {ratio} to 1,"
+                    " which no real document is (a ZIP bomb?): save the article again from Word"
+                ),
+                part=info.filename[:80],
+                ratio=MAX_RATIO,
             )
 
 
@@ -186,15 +208,28 @@ def open_package(data: bytes, *, max_bytes: int, max_unpacked: int) -> tuple[zip
     main = main_part(package)
     if main is None:
         raise RejectedSource(
-            f"this is not a Word document (no word/document.xml): it looks like {_what_it_is(package)};"
-            f" {_SAVE_AS}"
+            N_("this is not a Word document (no word/document.xml): it looks like {found}; {save_as}"),
+            found=_what_it_is(package),
+            save_as=_SAVE_AS,
         )
     for info in package.infolist():
         if info.filename.endswith((".xml", ".rels")) and info.file_size > MAX_XML_PART_BYTES:
-            what = "text and formatting take" if info.filename == main else f"part {info.filename[:80]} takes"
+            sizes = {"size": info.file_size / 2**20, "limit": MAX_XML_PART_BYTES // 2**20}
+            if info.filename == main:
+                raise RejectedSource(
+                    N_(
+                        "the Word document's text and formatting take {size:,.1f} MB of XML,"
+                        " over the limit of {limit} MB: split the article"
+                    ),
+                    **sizes,
+                )
             raise RejectedSource(
-                f"the Word document's {what} {info.file_size / 2**20:,.1f} MB of XML, over the limit of"
-                f" {MAX_XML_PART_BYTES // 2**20} MB: split the article"
+                N_(
+                    "the Word document's part {part} takes {size:,.1f} MB of XML, over the limit of"
+                    " {limit} MB: split the article"
+                ),
+                part=info.filename[:80],
+                **sizes,
             )
     return package, main
 
@@ -271,8 +306,13 @@ def parse_main(package: zipfile.ZipFile, main: str) -> ElementTree.Element:
     except ElementTree.ParseError as error:
         line, column = error.position
         raise RejectedSource(
-            f"the Word document is damaged: {main} is not valid XML (line {line}, column {column});"
-            " open it in Word, let Word repair it, and save it again"
+            N_(
+                "the Word document is damaged: {part} is not valid XML (line {line}, column {column});"
+                " open it in Word, let Word repair it, and save it again"
+            ),
+            part=main,
+            line=line,
+            column=column,
         ) from None
     except DAMAGE as error:
         raise damaged(error) from None

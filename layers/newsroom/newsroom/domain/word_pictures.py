@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from newsroom.domain.reasons import N_, Reason
+
 # What the picture pipeline reads (Pillow, pi-heif) and makes web variants of; browsers show most as they are.
 _PUBLISHABLE: tuple[tuple[Callable[[bytes], bool], str, str], ...] = (
     (lambda d: d.startswith(b"\x89PNG\r\n\x1a\n"), "png", "image/png"),
@@ -22,19 +24,21 @@ _PUBLISHABLE: tuple[tuple[Callable[[bytes], bool], str, str], ...] = (
     (lambda d: d[:2] == b"BM" and len(d) > 26, "bmp", "image/bmp"),
     (lambda d: d[4:8] == b"ftyp" and d[8:12] in (b"heic", b"heix", b"mif1", b"hevc"), "heic", "image/heic"),
 )
-_UNSHOWABLE: tuple[tuple[Callable[[bytes], bool], str], ...] = (
+_WMF = Reason(N_("a WMF drawing"))
+_EMF = Reason(N_("an EMF drawing"))
+_UNSHOWABLE: tuple[tuple[Callable[[bytes], bool], Reason], ...] = (
     (lambda d: d[:4] == b"\xd7\xcd\xc6\x9a" or (d[:2] in (b"\x01\x00", b"\x02\x00") and d[2:4] == b"\t\x00"),
-     "a WMF drawing"),  # placeable, or a bare header (type 1 or 2, 9 words long)
-    (lambda d: d[:4] == b"\x01\x00\x00\x00" and d[40:44] == b" EMF", "an EMF drawing"),
-    (lambda d: d[:2] == b"\x1f\x8b", "a compressed WMF or EMF drawing"),
-    (lambda d: b"<svg" in d[:1024], "an SVG drawing"),
+     _WMF),  # placeable, or a bare header (type 1 or 2, 9 words long)
+    (lambda d: d[:4] == b"\x01\x00\x00\x00" and d[40:44] == b" EMF", _EMF),
+    (lambda d: d[:2] == b"\x1f\x8b", Reason(N_("a compressed WMF or EMF drawing"))),
+    (lambda d: b"<svg" in d[:1024], Reason(N_("an SVG drawing"))),
 )  # fmt: skip
 _DECLARED = {
-    "image/x-wmf": "a WMF drawing",
-    "image/wmf": "a WMF drawing",
-    "image/x-emf": "an EMF drawing",
-    "image/emf": "an EMF drawing",
-    "image/x-pict": "a PICT picture",
+    "image/x-wmf": _WMF,
+    "image/wmf": _WMF,
+    "image/x-emf": _EMF,
+    "image/emf": _EMF,
+    "image/x-pict": Reason(N_("a PICT picture")),
 }
 # Word's generated alt text ends so; the generator's confession is no description for a reader.
 _GENERATED = re.compile(
@@ -53,7 +57,13 @@ def picture_format(data: bytes, declared: str) -> tuple[tuple[str, str] | None, 
         if test(data):
             return None, what
     named = _DECLARED.get(declared.lower())
-    return None, named or (f"a file of type {declared[:40]}" if declared else "a file of unknown type")
+    if named is None:
+        named = (
+            Reason(N_("a file of type {type}"), type=declared[:40])
+            if declared
+            else Reason(N_("a file of unknown type"))
+        )
+    return None, named
 
 
 def clean_alt(alt: str) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from newsroom.domain.feedback_tags import ERROR_TAG
 from newsroom.domain.pictures import pictures_in
+from newsroom.domain.reasons import N_, Reason
 from newsroom.domain.records import DELETED, IndexedArticle
 from newsroom.domain.source_keys import SourceKey
 from newsroom.domain.word_article import MAX_SIDECAR_BYTES, sidecar_fields, sidecar_keys, word_article
@@ -30,11 +31,20 @@ def picture_notes(
     missing = [key for key in shown if key not in pictures.get_many(shown)]
     if not missing:
         return {}
-    more = f" and {len(missing) - 1} more" if len(missing) > 1 else ""
-    return {
-        ERROR_TAG: f"picture /{missing[0]}{more} not on the site: upload it to media/ or take it out"
-        " of the article; a picture uploaded just now appears within a minute"
-    }
+    advice = N_(
+        "upload it to media/ or take it out of the article;"
+        " a picture uploaded just now appears within a minute"
+    )
+    if len(missing) > 1:
+        note = Reason(
+            N_("picture /{key} and {more} more not on the site: {advice}"),
+            key=missing[0],
+            more=len(missing) - 1,
+            advice=Reason(advice),
+        )
+    else:
+        note = Reason(N_("picture /{key} not on the site: {advice}"), key=missing[0], advice=Reason(advice))
+    return {ERROR_TAG: note}
 
 
 def word_document(source: SourceFiles, key: SourceKey, data: bytes) -> tuple[bytes, tuple[str, ...]]:

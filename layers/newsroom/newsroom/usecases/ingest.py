@@ -5,7 +5,8 @@ deletes, so any event for a key means "look again": each kind of source
 (article, medium, site file) is read as it is now, decided on by the pure
 transitions of ``domain.transitions``, and stored in one conditional change.
 What the editor will be told waits in the result until the batch's pages
-are written (``Publisher.tell``).
+are written (``Publisher.tell``): the tags in English, the status file's
+words in the site's language at the time (``usecases.feedback``).
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from newsroom.configuration.settings import Settings
 from newsroom.configuration.site_yaml import MAX_CONFIG_BYTES, build_config
 from newsroom.domain.article import parse_article
 from newsroom.domain.errors import MAX_ATTEMPTS, ConcurrentChange, RejectedSource, UrlTaken
-from newsroom.domain.feedback_tags import CONFIG_TAG, ERROR_TAG, STATUS_TAG, URL_TAG
+from newsroom.domain.feedback_tags import CONFIG_TAG, STATUS_TAG, URL_TAG, Told
+from newsroom.domain.reasons import N_, Reason, either
 from newsroom.domain.records import (
     DELETED,
     PUBLISHED,
@@ -44,6 +46,7 @@ from newsroom.domain.transitions import (
 from newsroom.domain.word_article import is_sidecar, is_word, word_key_of
 from newsroom.domain.word_document import MAX_DOCX_BYTES
 from newsroom.usecases.article_extras import picture_notes, word_document
+from newsroom.usecases.feedback import record_time, told, with_reasons
 from newsroom.usecases.media import sync_media
 from newsroom.usecases.ports import (
     ContentIndex,
@@ -59,13 +62,18 @@ MAX_REEXAMINE_DEPTH = 10
 SITE_YAML = "site/site.yaml"
 CATEGORIES_YAML = "site/categories.yaml"
 CONFIG_FILES = (SITE_YAML, CATEGORIES_YAML)
+SIDECAR_ALONE = N_("a .yaml file here holds the fields of a Word article: upload {name} beside it")
+TIMEZONE_FIXED = N_(
+    "site.yaml: timezone is fixed by the deployment ({zone}), because monthly archives are keyed by it"
+)
 
 
 @dataclass(frozen=True)
 class Feedback:
     """The tags one source version gets, written only once the batch's pages are live.
 
-    ``removed``: the source is gone, and so goes its status file.
+    ``tags`` is a ``Told`` when it carries its status file's words in the
+    site's language. ``removed``: the source is gone, and so goes its status file.
     """
 
     key: str
@@ -134,7 +142,7 @@ class SourceIngest:
         try:
             source_key = classify(key)
         except RejectedSource as exc:
-            return Ingested(key, Feedback(key, None, error_tags(exc.reason)), error=exc.reason)
+            return Ingested(key, Feedback(key, None, self.told(error_tags(exc.reason))), error=exc.reason)
         if source_key.kind is SourceKind.ARTICLE and is_sidecar(key):
             return self._sidecar(source_key)
         if source_key.kind is SourceKind.ARTICLE:
@@ -171,12 +179,13 @@ class SourceIngest:
             if version is not None and (current is None or current.version_id != version):
                 return Ingested(key.key, stale=True)  # a schedule made for an older version
             if too_big is not None or unstorable is not None:
-                after = rejected(before, key.key, too_big or str(unstorable), _first_seen(before, None))
+                after = rejected(before, key.key, too_big or unstorable or "", _first_seen(before, None))
                 source_version = current.version_id if current is not None else None
             else:
                 after, notes = self._next(before, key, current, moment)
                 source_version = current.version_id if current else None
             after = replace(after, source_version=source_version, sequencer=latest(sequencer, before))
+            found = after.error  # the refusal as this delivery found it (translatable), if any
             if before is not None and before.same_content(after):
                 after = before
                 break
@@ -193,7 +202,7 @@ class SourceIngest:
         else:
             raise ConcurrentChange(f"{key.key}: index kept changing under {MAX_ATTEMPTS} attempts")
         self._schedule(after)
-        tags = self._tags(before, after, notes)
+        tags = self._tags(before, after, notes, found)
         removed = after.state == DELETED
         feedback = Feedback(key.key, None if removed else source_version, {} if removed else tags, removed)
         # A retried delivery finds nothing to apply, but re-examines what its first attempt released.
@@ -202,13 +211,15 @@ class SourceIngest:
         return Ingested(key.key, feedback, record=after, error=after.error, reexamined=reexamined)
 
     def _tags(
-        self, before: IndexedArticle | None, after: IndexedArticle, notes: tuple[str, ...]
-    ) -> dict[str, str]:
+        self, before: IndexedArticle | None, after: IndexedArticle, notes: tuple[str, ...], found: str | None
+    ) -> Told:
         """The record's tags, with what the editor's file lost on the way (Word) and missing pictures."""
         tags = feedback_tags(after) | picture_notes(self.index.pictures, before, after)
-        if notes and not after.error:
-            tags[ERROR_TAG] = "; ".join((*notes, *filter(None, [tags.get(ERROR_TAG)])))
-        return tags
+        return self.told(with_reasons(tags, after, notes, found), record_time(after, self.settings.timezone))
+
+    def told(self, tags: Mapping[str, str], at: str | None = None) -> Told:
+        """``tags``, with their status file's words in the locale of the configuration in force now."""
+        return told(tags, self.context().locale, at=at)
 
     def _reexamine(self, url: str, depth: int) -> tuple[Ingested, ...]:
         """Ingest again the files refused because this URL was taken: one of them may have it now.
@@ -268,13 +279,13 @@ class SourceIngest:
         if self.source.head(word_key) is None and self.index.articles.get(word_key) is None:
             if current is None:
                 return Ingested(key.key, Feedback(key.key, None, {}, removed=True))
-            name = word_key.rsplit("/", 1)[-1]
-            reason = f"a .yaml file here holds the fields of a Word article: upload {name} beside it"
-            return Ingested(key.key, Feedback(key.key, current.version_id, error_tags(reason)), error=reason)
+            reason = Reason(SIDECAR_ALONE, name=word_key.rsplit("/", 1)[-1])
+            feedback = Feedback(key.key, current.version_id, self.told(error_tags(reason)))
+            return Ingested(key.key, feedback, error=reason)
         result = self.article(classify(word_key))
-        told = result.feedback.tags if result.feedback is not None else {}
+        answer = result.feedback.tags if result.feedback is not None else {}
         feedback = (
-            Feedback(key.key, current.version_id, dict(told))
+            Feedback(key.key, current.version_id, answer)
             if current is not None
             else Feedback(key.key, None, {}, removed=True)
         )
@@ -287,8 +298,8 @@ class SourceIngest:
         falls back to the built-in defaults for its part.
         """
         if key.key not in CONFIG_FILES:
-            reason = f"unknown site file: use {' or '.join(CONFIG_FILES)}"
-            return Ingested(key.key, Feedback(key.key, None, error_tags(reason)), error=reason)
+            reason = Reason(N_("unknown site file: use {files}"), files=either(*CONFIG_FILES))
+            return Ingested(key.key, Feedback(key.key, None, self.told(error_tags(reason))), error=reason)
         for _ in range(MAX_ATTEMPTS):
             before = self.index.configuration.current()
             try:
@@ -303,12 +314,9 @@ class SourceIngest:
                     files[SITE_YAML], files[CATEGORIES_YAML], self.settings.locale, self.settings.image_hosts
                 )
                 if config.timezone not in (None, self.settings.timezone):
-                    raise RejectedSource(
-                        f"site.yaml: timezone is fixed by the deployment ({self.settings.timezone}), "
-                        "because monthly archives are keyed by it"
-                    )
+                    raise RejectedSource(TIMEZONE_FIXED, zone=self.settings.timezone)
             except RejectedSource as exc:
-                feedback = Feedback(key.key, None, error_tags(exc.reason))
+                feedback = Feedback(key.key, None, self.told(error_tags(exc.reason)))
                 return Ingested(key.key, feedback, error=exc.reason)
             old = self.context.parse(before)
             retired = (set(old.categories.configured()) | set(before.retired if before else ())) - set(
@@ -337,7 +345,7 @@ class SourceIngest:
             )
         tags = {STATUS_TAG: PUBLISHED, CONFIG_TAG: str(after.version)}
         accepted = (
-            Feedback(key.key, current.version_id, tags)
+            Feedback(key.key, current.version_id, self.told(tags))
             if current is not None
             else Feedback(key.key, None, {}, removed=True)
         )
@@ -347,7 +355,8 @@ class SourceIngest:
         head, changed = sync_media(self.source, self.site, key.key)
         feedback = Feedback(key.key, None, {}, removed=True)
         if head is not None:
-            feedback = Feedback(key.key, head.version_id, {STATUS_TAG: PUBLISHED, URL_TAG: "/" + key.key})
+            tags = {STATUS_TAG: PUBLISHED, URL_TAG: "/" + key.key}
+            feedback = Feedback(key.key, head.version_id, self.told(tags))
         return Ingested(key.key, feedback, paths=tuple(invalidation_paths(key.key)) if changed else ())
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from newsroom.domain.errors import MAX_ATTEMPTS, ConcurrentChange, RejectedSource
@@ -27,8 +27,10 @@ from newsroom.domain.pictures import (
     gallery_document,
     is_picture_key,
 )
+from newsroom.domain.reasons import N_, Reason
 from newsroom.domain.site_paths import invalidation_paths
 from newsroom.domain.source_keys import SourceKind, classify, decode_event_key, look_again_message
+from newsroom.usecases.feedback import LocaleSource, english_only, told
 from newsroom.usecases.media import sync_media
 from newsroom.usecases.ports import Invalidations, PictureRecords, SiteFiles, SourceFiles, WorkQueue
 from newsroom.web.outputs import Output
@@ -77,7 +79,9 @@ class Prepared(Protocol):
 
 
 type Preparer = Callable[[bytes, str], Prepared]
-"""Decode and encode one picture; raises ``ValueError`` with ``.reason`` for a file it refuses."""
+"""Decode and encode one picture; raises ``ValueError`` with ``.reason`` for a file it refuses.
+
+A ``.reason`` or ``lead_problem`` that is a ``Reason`` reaches the status file in the site's language."""
 
 
 @dataclass(frozen=True)
@@ -94,7 +98,10 @@ class MediaResult:
 
 @dataclass(eq=False)
 class PictureWorker:
-    """Built once per container; ``prepare`` comes from the picture layer."""
+    """Built once per container; ``prepare`` comes from the picture layer.
+
+    ``locale`` says the site's locale in force when an editor is told something (English when not given).
+    """
 
     source: SourceFiles
     site: SiteFiles
@@ -102,6 +109,7 @@ class PictureWorker:
     invalidator: Invalidations
     publish_queue: WorkQueue
     prepare: Preparer
+    locale: LocaleSource = field(default=english_only)
 
     def handle(self, event_key: str, reference: str) -> MediaResult:
         """Bring the site in line with one media key; ``reference`` names the invalidation."""
@@ -159,7 +167,8 @@ class PictureWorker:
         try:
             prepared = self.prepare(current.body, key)
         except ValueError as exc:
-            return self._refuse(key, current.version_id, str(getattr(exc, "reason", exc)))
+            reason = getattr(exc, "reason", None)
+            return self._refuse(key, current.version_id, reason if isinstance(reason, str) else str(exc))
         info = PictureInfo(
             source_key=key,
             digest=prepared.digest,
@@ -181,8 +190,11 @@ class PictureWorker:
                 self.site.put(output)
         self.pictures.put(info)  # only once every variant is on the site
         tags = {STATUS_TAG: "published", URL_TAG: "/" + key}
-        if info.lead_problem:
-            tags[ERROR_TAG] = f"usable in the text, too small to lead an article: {info.lead_problem}"
+        if prepared.lead_problem:
+            tags[ERROR_TAG] = Reason(
+                N_("usable in the text, too small to lead an article: {problem}"),
+                problem=prepared.lead_problem,
+            )
         self._tell(key, current.version_id, tags)
         # Invalidated on every delivery, not only when the bytes moved: a retry after a failed
         # invalidation finds nothing left to write, and must still clear the CDN.
@@ -209,5 +221,7 @@ class PictureWorker:
         return MediaResult(key, "error", reason=reason)
 
     def _tell(self, key: str, version: str | None, tags: dict[str, str]) -> None:
-        tagged = self.source.tag(key, version, tags)
-        self.source.write_status(key, version, tags, tagged)
+        """Tag the version (English) and write its status file (in the site's language)."""
+        answer = told(tags, self.locale())
+        tagged = self.source.tag(key, version, answer)
+        self.source.write_status(key, version, answer, tagged)

@@ -41,6 +41,7 @@ from newsroom.configuration.settings import (
 from newsroom.usecases.article_pdfs import PdfMaker, PdfWorker
 from newsroom.usecases.count_views import ViewCounter
 from newsroom.usecases.fanout import Fanout
+from newsroom.usecases.feedback import SiteLocale
 from newsroom.usecases.pictures import PictureWorker, Preparer
 from newsroom.usecases.ports import ContentIndex, NoRedirects, NoSchedules, Redirects, Schedules
 from newsroom.usecases.publish import Publisher
@@ -131,8 +132,12 @@ def build_hits(settings: HitsSettings, dynamodb: Any = None, s3: Any = None) -> 
 def build_pictures(
     settings: PictureSettings, prepare: Preparer, clients: Clients | None = None
 ) -> PictureWorker:
-    """The picture function's core; ``prepare`` is the picture layer's (Pillow loads only there)."""
+    """The picture function's core; ``prepare`` is the picture layer's (Pillow loads only there).
+
+    Its status files speak the locale of the configuration in force (read from the content table).
+    """
     c = clients or Clients.default()
+    configuration = content_index(c.dynamodb, settings.content_table).configuration
     return PictureWorker(
         source=SourceStore(c.s3, settings.source_bucket),
         site=SiteStore(c.s3, settings.site_bucket),
@@ -140,6 +145,7 @@ def build_pictures(
         invalidator=Invalidator(c.cloudfront, settings.distribution_id),
         publish_queue=WorkQueue(c.sqs, settings.publish_queue_url),
         prepare=prepare,
+        locale=SiteLocale(configuration, settings.locale),
     )
 
 

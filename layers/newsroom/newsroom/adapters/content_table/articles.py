@@ -14,6 +14,7 @@ from newsroom.adapters.content_table.listings import Listings
 from newsroom.adapters.content_table.table import Table, dump, joined, split, version_condition
 from newsroom.domain.article import Article
 from newsroom.domain.errors import RejectedSource
+from newsroom.domain.reasons import N_
 from newsroom.domain.records import PUBLISHED, IndexedArticle, Placement
 
 MAX_BODY_BYTES = 300_000
@@ -142,7 +143,7 @@ def _item_from_article(record: IndexedArticle) -> dict[str, Any]:
     if a is not None:
         body = zlib.compress(a.body_html.encode("utf-8"), 9)
         if len(body) > MAX_BODY_BYTES:
-            raise RejectedSource("the article is too large to publish (over 300 KB compressed)")
+            raise RejectedSource(N_("the article is too large to publish (over 300 KB compressed)"))
         item.update(
             title=a.title,
             slug=a.slug,
