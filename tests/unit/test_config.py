@@ -626,3 +626,19 @@ def test_the_video_module_takes_an_embeddable_video_link_and_refuses_others() ->
         RejectedSource, match=r"site\.yaml, line 1: video: 'url' must be a YouTube, Vimeo or Facebook"
     ):
         build_config(b"video: {title: Clip, url: 'https://evil.example/clip.mp4'}\n", None, "vi")
+
+
+def test_the_video_modules_poster_is_a_picture_of_the_sites_own() -> None:
+    config = build_config(
+        b"video: {title: Clip, url: 'https://youtu.be/dQw4w9WgXcQ', image: /media/2024/poster.jpg}\n",
+        None,
+        "vi",
+    )
+    assert config.video == Link("Clip", "https://youtu.be/dQw4w9WgXcQ", "/media/2024/poster.jpg")
+    with pytest.raises(RejectedSource, match=r"site\.yaml, line 1: video: 'image'"):
+        build_config(
+            b"video: {title: Clip, url: 'https://youtu.be/dQw4w9WgXcQ',"
+            b" image: 'https://i.ytimg.com/vi/dQw4w9WgXcQ/hqdefault.jpg'}\n",
+            None,
+            "vi",
+        )

@@ -336,3 +336,18 @@ def test_the_side_video_module_is_the_articles_placeholder_and_loads_nothing(sit
         '<button type="button" class="video-play" data-play-video hidden>'
     ) in page
     assert "<iframe" not in page
+
+
+def test_the_side_video_modules_poster_shows_on_its_button(site: FakeSite) -> None:
+    site.upload_and_publish(
+        "site/site.yaml",
+        "video:\n  title: Lễ trao giải\n  url: https://vimeo.com/123456789\n  image: /media/2024/poster.jpg\n",
+    )
+    site.drain_render_queue()
+    site.upload_and_publish(KEY, md("Hội nghị"))
+    page = site.site.body(PAGE)
+    assert (
+        '<button type="button" class="video-play video-play-poster" data-play-video hidden>'
+        '<img src="/media/2024/poster.jpg" alt="" loading="lazy" decoding="async">'
+    ) in page
+    assert '<span class="video-title">Lễ trao giải</span></button>' in page

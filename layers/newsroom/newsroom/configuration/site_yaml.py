@@ -17,7 +17,7 @@ item and the field, because the editor reads it on the object's tags::
     links:    [{title: Bộ KH&CN, url: https://www.most.gov.vn}]        # at most 50
     partners: [{title: VIFOTEC, url: https://…, image: /media/x.jpg}]  # at most 20
     statistics: {members: 1234, web_links: 56}
-    video: {title: Lễ trao giải VIFOTEC, url: https://www.youtube.com/watch?v=…}  # the video module
+    video: {title: Lễ trao giải VIFOTEC, url: https://www.youtube.com/watch?v=…, image: /media/x.jpg}
 
 ``categories.yaml``: a list of categories in display order, nested through
 ``children`` (at most ``MAX_CATEGORY_DEPTH`` levels)::
@@ -53,6 +53,7 @@ from newsroom.configuration.yaml_reading import (
     SITE_KEYS,
     STATISTICS_KEYS,
     URL_HINT,
+    VIDEO_FIELDS,
     Fields,
     RejectedConfig,
     describe,
@@ -254,14 +255,16 @@ def _video(fields: Fields) -> Link:
         SITE_FILE,
         "video",
         fields.mapping["video"],
-        LINK_FIELDS,
-        "title: …, url: …",
+        VIDEO_FIELDS,
+        "title: …, url: …, image: /media/…",
         line=fields.key_lines.get("video"),
     )
     url = video.url("url", URL_HINT)
     if video_of(url) is None:
         video.fail(Reason(N_("'url' must be a YouTube, Vimeo or Facebook video link")), "url")
-    return Link(video.text("title"), url)
+    # The poster is the site's own (under /media/): another host's would see every reader first.
+    poster = video.image("image", ()) if video.has("image") else None
+    return Link(video.text("title"), url, poster)
 
 
 def _statistic(fields: Fields, name: str) -> int:

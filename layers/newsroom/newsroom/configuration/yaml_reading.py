@@ -51,6 +51,8 @@ SITE_KEYS = (
 STATISTICS_KEYS = ("members", "web_links", "views")
 LINK_FIELDS = ("title", "url")
 PARTNER_FIELDS = ("title", "url", "image")
+VIDEO_FIELDS = ("title", "url", "image")
+"""The side module's video; ``image``: its poster, a picture under /media/."""
 CATEGORY_FIELDS = ("slug", "name", "description", "children")
 
 URL_HINT = Reason(N_("must be a site path like /tin-tuc/ or an https:// URL"))
