@@ -10,11 +10,12 @@ first; ports used by another program fail with a clear message.
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import logging
 import os
 import signal
 import sys
-import threading
+import time
 from pathlib import Path
 from types import FrameType
 
@@ -146,17 +147,23 @@ def digest_command(args: argparse.Namespace) -> int:
 def run(args: argparse.Namespace) -> int:
     """Start, publish the examples, serve until a signal, stop cleanly."""
     state_dir: Path = args.state_dir.resolve()
-    stopping = threading.Event()
+    # A plain flag, not a threading.Event: the handler runs between any two
+    # bytecodes of the main thread, possibly while it holds the Event's
+    # non-reentrant lock, and must never wait for a lock itself.
+    stopping: list[int] = []
 
     def on_signal(number: int, frame: FrameType | None) -> None:
-        if stopping.is_set():
+        if stopping:
             return
-        stopping.set()
+        stopping.append(number)
         log.info("%s: shutting down", signal.Signals(number).name)
         raise _Shutdown
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
+    # `kill -USR1 <pid>` (and stop_previous before a SIGKILL) prints every
+    # thread's stack to the log: how a stack that will not stop says why.
+    faulthandler.register(signal.SIGUSR1, all_threads=True)
     try:
         stop_previous(state_dir, [args.moto_port, args.cdn_port])
     except _Shutdown:
@@ -195,7 +202,11 @@ def run(args: argparse.Namespace) -> int:
             # outputs.json last: its presence tells scripts the stack is ready.
             stack.write_state(state_dir)
             print(stack.banner(published, state_dir), flush=True)
-            stopping.wait()
+            # Polled, not one long wait: a signal the kernel hands to another
+            # thread only sets a flag, and the main thread runs the handler
+            # the next time it returns to Python; a blocked wait never would.
+            while not stopping:
+                time.sleep(0.2)
     except _Shutdown:
         pass
     finally:

@@ -66,7 +66,9 @@ def stop_previous(state_dir: Path, ports: list[int], timeout: float = 15.0) -> b
     while _alive(pid) and time.monotonic() < deadline:
         time.sleep(0.1)
     if _alive(pid):
-        log.warning("pid %d ignored SIGTERM for %.0f s; sending SIGKILL", pid, timeout)
+        log.warning("pid %d ignored SIGTERM for %.0f s; stacks to its log, then SIGKILL", pid, timeout)
+        os.kill(pid, signal.SIGUSR1)  # faulthandler in the stack dumps every thread
+        time.sleep(0.5)
         os.kill(pid, signal.SIGKILL)
     recorded = [int(p) for p in (previous.get("moto_port"), previous.get("cdn_port")) if p]
     wait_ports_free([*recorded, *ports], timeout=timeout)
