@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from newsroom.usecases.feedback import SiteLocale
 from newsroom.usecases.pictures import PictureWorker
 from newsroom_pictures.variants import prepare_picture
@@ -119,3 +120,21 @@ def test_the_picture_function_tells_in_the_sites_language_too(site: FakeSite) ->
     assert status["error"] == (
         "tệp này không phải ảnh có thể xuất bản (JPEG, PNG, WebP hoặc HEIC): có vẻ đây là tài liệu PDF"
     )
+
+
+def test_the_status_files_language_costs_no_read_of_its_own(
+    site: FakeSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The words are made when the editor is told, in the configuration the batch rendered with."""
+    keys = [f"articles/tin-tuc/bai-{n}.md" for n in range(5)]
+    for n, key in enumerate(keys):
+        site.source.upload(key, f"---\ntitle: Bài {n}\n---\nNội dung.\n".encode())
+    reads: list[int] = []
+    configuration = site.index.configuration
+    original = configuration.current
+    monkeypatch.setattr(configuration, "current", lambda: reads.append(1) or original())
+    batch = site.publish(*keys)
+    assert len(reads) == batch.report.passes  # one per render pass, none per file
+    for key in keys:
+        status = site.source.status_of(key)
+        assert status is not None and status["summary"].startswith("Đã xuất bản tại")

@@ -20,7 +20,7 @@ from newsroom.configuration.settings import Settings
 from newsroom.configuration.site_yaml import MAX_CONFIG_BYTES, build_config
 from newsroom.domain.article import parse_article
 from newsroom.domain.errors import MAX_ATTEMPTS, ConcurrentChange, RejectedSource, UrlTaken
-from newsroom.domain.feedback_tags import CONFIG_TAG, STATUS_TAG, URL_TAG, Told
+from newsroom.domain.feedback_tags import CONFIG_TAG, STATUS_TAG, URL_TAG
 from newsroom.domain.reasons import N_, Reason, either
 from newsroom.domain.records import (
     DELETED,
@@ -46,7 +46,7 @@ from newsroom.domain.transitions import (
 from newsroom.domain.word_article import is_sidecar, is_word, word_key_of
 from newsroom.domain.word_document import MAX_DOCX_BYTES
 from newsroom.usecases.article_extras import picture_notes, word_document
-from newsroom.usecases.feedback import record_time, told, with_reasons
+from newsroom.usecases.feedback import record_time, with_reasons
 from newsroom.usecases.media import sync_media
 from newsroom.usecases.ports import (
     ContentIndex,
@@ -72,14 +72,18 @@ TIMEZONE_FIXED = N_(
 class Feedback:
     """The tags one source version gets, written only once the batch's pages are live.
 
-    ``tags`` is a ``Told`` when it carries its status file's words in the
-    site's language. ``removed``: the source is gone, and so goes its status file.
+    ``tags`` are English, as tagged and stored; their status file's words in the
+    site's language are made when the editor is told (``Publisher.tell``), in
+    the configuration the batch rendered with. ``removed``: the source is
+    gone, and so goes its status file.
     """
 
     key: str
     version_id: str | None
     tags: Mapping[str, str]
     removed: bool = False
+    at: str | None = None
+    """When the change took effect, in the site's time (the status file's summary line)."""
 
 
 @dataclass(frozen=True)
@@ -142,7 +146,7 @@ class SourceIngest:
         try:
             source_key = classify(key)
         except RejectedSource as exc:
-            return Ingested(key, Feedback(key, None, self.told(error_tags(exc.reason))), error=exc.reason)
+            return Ingested(key, Feedback(key, None, error_tags(exc.reason)), error=exc.reason)
         if source_key.kind is SourceKind.ARTICLE and is_sidecar(key):
             return self._sidecar(source_key)
         if source_key.kind is SourceKind.ARTICLE:
@@ -204,7 +208,9 @@ class SourceIngest:
         self._schedule(after)
         tags = self._tags(before, after, notes, found)
         removed = after.state == DELETED
-        feedback = Feedback(key.key, None if removed else source_version, {} if removed else tags, removed)
+        at = None if removed else record_time(after, self.settings.timezone)
+        version = None if removed else source_version
+        feedback = Feedback(key.key, version, {} if removed else tags, removed, at)
         # A retried delivery finds nothing to apply, but re-examines what its first attempt released.
         released = released_url(before, after) if applied else left_url(after)
         reexamined = self._reexamine(released, depth) if released else ()
@@ -212,14 +218,10 @@ class SourceIngest:
 
     def _tags(
         self, before: IndexedArticle | None, after: IndexedArticle, notes: tuple[str, ...], found: str | None
-    ) -> Told:
+    ) -> dict[str, str]:
         """The record's tags, with what the editor's file lost on the way (Word) and missing pictures."""
         tags = feedback_tags(after) | picture_notes(self.index.pictures, before, after)
-        return self.told(with_reasons(tags, after, notes, found), record_time(after, self.settings.timezone))
-
-    def told(self, tags: Mapping[str, str], at: str | None = None) -> Told:
-        """``tags``, with their status file's words in the locale of the configuration in force now."""
-        return told(tags, self.context().locale, at=at)
+        return with_reasons(tags, after, notes, found)
 
     def _reexamine(self, url: str, depth: int) -> tuple[Ingested, ...]:
         """Ingest again the files refused because this URL was taken: one of them may have it now.
@@ -280,12 +282,13 @@ class SourceIngest:
             if current is None:
                 return Ingested(key.key, Feedback(key.key, None, {}, removed=True))
             reason = Reason(SIDECAR_ALONE, name=word_key.rsplit("/", 1)[-1])
-            feedback = Feedback(key.key, current.version_id, self.told(error_tags(reason)))
+            feedback = Feedback(key.key, current.version_id, error_tags(reason))
             return Ingested(key.key, feedback, error=reason)
         result = self.article(classify(word_key))
         answer = result.feedback.tags if result.feedback is not None else {}
+        at = result.feedback.at if result.feedback is not None else None
         feedback = (
-            Feedback(key.key, current.version_id, answer)
+            Feedback(key.key, current.version_id, answer, at=at)
             if current is not None
             else Feedback(key.key, None, {}, removed=True)
         )
@@ -299,7 +302,7 @@ class SourceIngest:
         """
         if key.key not in CONFIG_FILES:
             reason = Reason(N_("unknown site file: use {files}"), files=either(*CONFIG_FILES))
-            return Ingested(key.key, Feedback(key.key, None, self.told(error_tags(reason))), error=reason)
+            return Ingested(key.key, Feedback(key.key, None, error_tags(reason)), error=reason)
         for _ in range(MAX_ATTEMPTS):
             before = self.index.configuration.current()
             try:
@@ -316,7 +319,7 @@ class SourceIngest:
                 if config.timezone not in (None, self.settings.timezone):
                     raise RejectedSource(TIMEZONE_FIXED, zone=self.settings.timezone)
             except RejectedSource as exc:
-                feedback = Feedback(key.key, None, self.told(error_tags(exc.reason)))
+                feedback = Feedback(key.key, None, error_tags(exc.reason))
                 return Ingested(key.key, feedback, error=exc.reason)
             old = self.context.parse(before)
             retired = (set(old.categories.configured()) | set(before.retired if before else ())) - set(
@@ -345,7 +348,7 @@ class SourceIngest:
             )
         tags = {STATUS_TAG: PUBLISHED, CONFIG_TAG: str(after.version)}
         accepted = (
-            Feedback(key.key, current.version_id, self.told(tags))
+            Feedback(key.key, current.version_id, tags)
             if current is not None
             else Feedback(key.key, None, {}, removed=True)
         )
@@ -356,7 +359,7 @@ class SourceIngest:
         feedback = Feedback(key.key, None, {}, removed=True)
         if head is not None:
             tags = {STATUS_TAG: PUBLISHED, URL_TAG: "/" + key.key}
-            feedback = Feedback(key.key, head.version_id, self.told(tags))
+            feedback = Feedback(key.key, head.version_id, tags)
         return Ingested(key.key, feedback, paths=tuple(invalidation_paths(key.key)) if changed else ())
 
 

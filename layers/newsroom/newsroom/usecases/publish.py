@@ -22,6 +22,7 @@ from newsroom.domain.records import (
 from newsroom.domain.site_paths import invalidation_paths, page_key, pdf_key
 from newsroom.usecases.article_pdfs import pdf_message
 from newsroom.usecases.fanout import Fanout
+from newsroom.usecases.feedback import told
 from newsroom.usecases.ingest import Ingested, SourceIngest, flatten
 from newsroom.usecases.ports import (
     ContentIndex,
@@ -36,6 +37,7 @@ from newsroom.usecases.ports import (
     WorkQueue,
 )
 from newsroom.usecases.site_render import ContextLoader, Rendered, SiteRenderer, until_unchanged
+from newsroom.web.page_outputs import PageContext
 
 # Longer than PublishFunction's timeout (60 s), so an older pending invalidation's writer is
 # gone; shorter than PublishQueue's visibility timeout (360 s), so the redelivered batch sends
@@ -85,6 +87,8 @@ class Publisher:
         """Where the PDF function is asked for the PDFs of the articles a batch published."""
         self._static_done = False
         self._references: set[str] = set()
+        self._rendered_with: PageContext | None = None
+        """The context the batch's last render pass used: the status files speak its language."""
 
         # -- ingest ------------------------------------------------------------------
         self.ingestion = SourceIngest(settings, index, source, site, self.context, schedules or NoSchedules())
@@ -116,13 +120,18 @@ class Publisher:
         (``status/<key>.json``) says so, and so must the caller's logs.
         """
         untagged: list[str] = []
-        told = [i.feedback for i in flatten(ingested) if i.feedback is not None]
-        for feedback in {(f.key, f.version_id): f for f in told}.values():
+        feedbacks = [i.feedback for i in flatten(ingested) if i.feedback is not None]
+        # The language of the configuration the pages were just rendered with: no read of
+        # its own, unless the batch rendered nothing (only refusals, say).
+        ctx, self._rendered_with = self._rendered_with, None
+        locale = (ctx or self.context()).locale if feedbacks else ""
+        for feedback in {(f.key, f.version_id): f for f in feedbacks}.values():
             if feedback.removed:
                 self.source.remove_status(feedback.key)
                 continue
-            tagged = self.source.tag(feedback.key, feedback.version_id, feedback.tags)
-            self.source.write_status(feedback.key, feedback.version_id, feedback.tags, tagged)
+            words = told(feedback.tags, locale, at=feedback.at)
+            tagged = self.source.tag(feedback.key, feedback.version_id, words)
+            self.source.write_status(feedback.key, feedback.version_id, words, tagged)
             if not tagged:
                 untagged.append(feedback.key)
         return untagged
@@ -187,6 +196,7 @@ class Publisher:
         page written from the older state never outlives the rerun.
         """
         renderer = SiteRenderer(self.index, self.context())
+        self._rendered_with = renderer.ctx
         anchors = set(plan.anchors)
         # A URL an article left is removed unless another article holds it now: then that
         # article's page is rendered (the other invocation may have lost it to this one's removal).
