@@ -122,6 +122,10 @@ def test_a_drafts_preview_is_reachable_only_by_its_url_and_never_cached_or_index
             )
         assert fetch(stack.site_url + "/preview/" + "x" * 32 + ".html")[0] == 404  # guessing finds nothing
 
+        stack.upload("site/site.yaml", "name: Cổng tin đổi tên\n")  # every page re-rendered, the preview too
+        stack.process_queue()
+        assert "Cổng tin đổi tên" in fetch(stack.site_url + preview)[1]
+
         stack.upload(DRAFT, article_md("Bản nháp hội thảo", "2026-11-30T08:00:00+07:00"))
         stack.process_queue()
         assert fetch(stack.site_url + preview)[0] == 404  # publishing revoked it

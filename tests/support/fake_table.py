@@ -89,6 +89,8 @@ class TableState:
     articles: dict[str, IndexedArticle] = field(default_factory=dict)
     url_owners: dict[str, str] = field(default_factory=dict)
     waiting: dict[str, set[str]] = field(default_factory=dict)
+    previews: set[str] = field(default_factory=set)
+    """``PREVIEWS``: the source keys whose preview page exists."""
     category_entries: dict[Scope, Partition] = field(default_factory=dict)
     """``CAT#``: an article in its own category only."""
     tree_entries: dict[Scope, Partition] = field(default_factory=dict)
@@ -146,6 +148,10 @@ class FakeArticles:
         """The files refused for ``url``, in key order (the ``WAITING#`` partition's order)."""
         return sorted(self._state.waiting.get(url, set()))
 
+    def previewed(self) -> list[str]:
+        """The keys whose preview page exists, in key order (the ``PREVIEWS`` partition's order)."""
+        return sorted(self._state.previews)
+
     def apply(self, before: IndexedArticle | None, after: IndexedArticle) -> None:
         """Check every condition of the adapter's transaction first, then move everything at once."""
         state, me = self._state, after.source_key
@@ -178,6 +184,10 @@ class FakeArticles:
             state.waiting.get(waited, set()).discard(me)
         if after.waiting_for:
             state.waiting.setdefault(after.waiting_for, set()).add(me)
+        if after.shows_preview:
+            state.previews.add(me)
+        else:
+            state.previews.discard(me)
         for (scope, month), delta in count_moves(before, after, self._timezone).items():
             if month is None:
                 state.scope_counts[scope] = state.scope_counts.get(scope, 0) + delta

@@ -199,3 +199,28 @@ def test_the_daily_tick_keeps_the_news_sitemap_to_two_days_and_a_rebuild_reprodu
     site.fanout.request("rebuild-tick")
     site.drain_render_queue()
     assert site.site.body("sitemap-news.xml") == dated
+
+
+def test_a_configuration_change_re_renders_the_previews_of_drafts_and_scheduled_articles(
+    site: FakeSite,
+) -> None:
+    later = "articles/tin-tuc/sap-dien-ra.md"
+    site.upload_and_publish(KEY, md("Hội thảo (nháp)", date=iso(NOW), status="draft"))
+    site.upload_and_publish(later, md("Sắp diễn ra", date=iso(NOW), publish_at=iso(NOW + timedelta(days=2))))
+    site.upload_and_publish("articles/tin-tuc/da-dang.md", md("Đã đăng", date=iso(NOW)))
+    assert site.index.articles.previewed() == [KEY, later]
+    previews = [preview_key(site), preview_key(site, later)]
+
+    site.upload_and_publish("site/site.yaml", "name: Cổng tin đổi tên\n")
+    site.drain_render_queue()
+    for preview in previews:
+        assert "Cổng tin đổi tên" in site.site.body(preview)
+        assert 'data-config-version="1"' in site.site.body(preview)
+        assert site.site.objects[preview].cache_control == "private, no-store"
+
+    site.upload_and_publish(KEY, md("Hội thảo", date=iso(NOW)))  # published: its preview is revoked
+    site.delete_and_publish(later)  # deleted: its preview goes with it
+    assert site.index.articles.previewed() == []
+    site.fanout.request("rebuild-previews", media=True)
+    site.drain_render_queue()
+    assert not any(key in site.site.objects for key in previews)  # a rebuild never writes one back

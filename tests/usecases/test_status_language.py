@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from newsroom.domain.records import StoredConfig
 from newsroom.usecases.feedback import SiteLocale
 from newsroom.usecases.pictures import PictureWorker
 from newsroom_pictures.variants import prepare_picture
@@ -132,7 +133,12 @@ def test_the_status_files_language_costs_no_read_of_its_own(
     reads: list[int] = []
     configuration = site.index.configuration
     original = configuration.current
-    monkeypatch.setattr(configuration, "current", lambda: reads.append(1) or original())
+
+    def counted() -> StoredConfig | None:
+        reads.append(1)
+        return original()
+
+    monkeypatch.setattr(configuration, "current", counted)
     batch = site.publish(*keys)
     assert len(reads) == batch.report.passes  # one per render pass, none per file
     for key in keys:

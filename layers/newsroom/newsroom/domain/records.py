@@ -126,6 +126,11 @@ class IndexedArticle:
         ignored = {"version": 0, "source_version": None, "sequencer": None}
         return replace(self, **ignored) == replace(other, **ignored)  # type: ignore[arg-type]
 
+    @property
+    def shows_preview(self) -> bool:
+        """A draft or scheduled article whose private preview page exists (rebuilds re-render it)."""
+        return bool(self.preview) and self.article is not None and self.state in (DRAFT, SCHEDULED)
+
     def entry(self) -> Entry:
         """The listing entry of a published article."""
         assert self.article is not None

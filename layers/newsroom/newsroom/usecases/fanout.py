@@ -5,7 +5,8 @@ so one invocation cannot do it for a large site. Instead:
 
 1. a *plan* message cuts the work into chunks of bounded size (a range of the
    timeline, a group of categories, a run of months, the site-wide files,
-   and for a rebuild the media files), records the job and its chunk count
+   the private previews of drafts and scheduled articles, and for a rebuild
+   the media files), records the job and its chunk count
    in the table, and sends one message per chunk to the render queue;
 2. each *chunk* message renders its part, writes what changed, and adds its
    number to the job's set of finished chunks (a set, so a redelivered
@@ -121,6 +122,8 @@ class Fanout:
             months = [month for month, _ in self.index.counts.months(scope)]
             for run in batched(months, MONTHS_PER_CHUNK, strict=False):
                 yield {"months": {"scope": list(scope), "months": list(run)}}
+        for keys in batched(self.index.articles.previewed(), ARTICLES_PER_CHUNK, strict=False):
+            yield {"previews": list(keys)}
         yield {"site": True}
         if media:
             for keys in batched(self.source.keys("media/"), MEDIA_PER_CHUNK, strict=False):
@@ -202,6 +205,8 @@ class Fanout:
             scope = tuple(work["months"]["scope"])
             for month in work["months"]["months"]:
                 rendered.add(renderer.archive(scope, month))
+        if "previews" in work:
+            rendered.add(renderer.previews(work["previews"]))
         if work.get("site"):
             rendered.outputs += renderer.site_files() + renderer.fixed_files()
         return rendered, {page.key for page in pages}

@@ -24,7 +24,6 @@ from newsroom.domain.errors import ConcurrentChange
 from newsroom.domain.pictures import PictureInfo, pictures_in
 from newsroom.domain.planner import LISTING_SIZE, RADIUS, Neighbours, neighbourhood
 from newsroom.domain.records import PUBLISHED, Entry, IndexedArticle, Placement, StoredConfig, ViewFigures
-from newsroom.domain.schedule import has_preview
 from newsroom.domain.site_paths import archive_url, feed_key, listing_url, page_key, preview_url, shard_key
 from newsroom.usecases.ports import ContentIndex, SiteCounts
 from newsroom.web.assets import static_assets
@@ -215,7 +214,7 @@ class SiteRenderer:
         """
         rendered = Rendered()
         for record in self.index.articles.get_many(sorted(set(source_keys))).values():
-            if record.preview and record.article is not None and has_preview(record.state):
+            if record.shows_preview and record.preview and record.article is not None:
                 pictures = self.pictures([record.article])
                 rendered.outputs.append(preview_output(self.ctx, record.article, record.preview, pictures))
             if record.revoked_preview:

@@ -1,4 +1,5 @@
-"""Articles (``ARTICLE#``), the page URLs they own (``URL#``) and the files waiting for one (``WAITING#``)."""
+"""Articles (``ARTICLE#``), the page URLs they own (``URL#``), the files waiting for one (``WAITING#``)
+and the drafts and scheduled articles that have a preview page (``PREVIEWS``)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from newsroom.domain.reasons import N_
 from newsroom.domain.records import PUBLISHED, IndexedArticle, Placement
 
 MAX_BODY_BYTES = 300_000
+PREVIEWS = "PREVIEWS"
 
 
 class Articles:
@@ -60,6 +62,13 @@ class Articles:
         )
         return [str(item["sk"]) for item in items]
 
+    def previewed(self) -> list[str]:
+        """The source keys whose preview page exists, in key order: what a rebuild re-renders."""
+        items = self._table.query_all(
+            KeyConditionExpression="pk = :pk", ExpressionAttributeValues=dump({":pk": PREVIEWS})
+        )
+        return [str(item["sk"]) for item in items]
+
     def apply(self, before: IndexedArticle | None, after: IndexedArticle) -> None:
         """Replace ``before`` by ``after`` atomically, or raise ``ConcurrentChange``."""
         self._table.transact(self.transaction(before, after))
@@ -72,6 +81,7 @@ class Articles:
             *self._listings.change_actions(before, after),
             *self._url_actions(before, after),
             *self._waiting_actions(before, after),
+            *self._preview_actions(before, after),
             *self._counts.change_actions(before, after),
         ]
 
@@ -114,6 +124,15 @@ class Articles:
                 self._table.put_action({"pk": f"WAITING#{after.waiting_for}", "sk": after.source_key})
             )
         return actions
+
+    def _preview_actions(self, before: IndexedArticle | None, after: IndexedArticle) -> list[dict[str, Any]]:
+        """Register a preview page when one appears, withdraw it when it goes."""
+        had, has = before is not None and before.shows_preview, after.shows_preview
+        if has and not had:
+            return [self._table.put_action({"pk": PREVIEWS, "sk": after.source_key})]
+        if had and not has:
+            return [self._table.delete_action(PREVIEWS, after.source_key)]
+        return []
 
 
 def _item_from_article(record: IndexedArticle) -> dict[str, Any]:
