@@ -63,3 +63,14 @@ def test_a_word_article_is_published_with_its_pictures_captions_table_and_a_repr
             "Body"
         ].read()
         assert again == pdf
+
+        # Deleting the document takes its pictures off the site too (the publish function deletes
+        # its own uploads under media/word/, the picture function their variants).
+        stack.client("s3").delete_object(Bucket=stack.source_bucket, Key=KEY)
+        stack.process_queue()
+        assert fetch(stack.site_url + PAGE)[0] == 404
+        listed = s3.list_objects_v2(Bucket=stack.source_bucket, Prefix="media/word/").get("KeyCount")
+        assert listed == 0
+        assert fetch(stack.site_url + webp.group(1))[0] == 404
+        site_keys = [o["Key"] for o in s3.list_objects_v2(Bucket=stack.site_bucket).get("Contents", [])]
+        assert not [key for key in site_keys if key.startswith("media/word/")]

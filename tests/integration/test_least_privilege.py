@@ -359,9 +359,10 @@ def workload() -> Iterator[Workload]:
             "batchItemFailures": []
         }  # recorded
         run.delete("articles/tin-tuc/a.md")
+        run.delete("articles/tin-tuc/g.docx")  # its picture under media/word/ goes with it
         run.delete("media/anh.jpg")
         run.delete("site/site.yaml")
-        run.deliver(publisher, "articles/tin-tuc/a.md", "site/site.yaml")
+        run.deliver(publisher, "articles/tin-tuc/a.md", "articles/tin-tuc/g.docx", "site/site.yaml")
         assert run.media(pictures, "media/anh.jpg") == {"batchItemFailures": []}
         # The render function: the configuration jobs queued (the retired category's page left
         # behind goes), then a rebuild of a lost search index.

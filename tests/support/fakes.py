@@ -131,6 +131,11 @@ class FakeSourceBucket:
         self.upload(key, data)
         return True
 
+    def discard(self, key: str) -> None:
+        """A delete marker on ``key`` if it is live (S3 adds one even when it is not; nothing reads it)."""
+        if self.head(key) is not None:
+            self.delete(key)
+
     def keys(self, prefix: str) -> list[str]:
         """Live keys under ``prefix``, in S3's order."""
         return sorted(k for k in self.versions if k.startswith(prefix) and self._live(k) is not None)

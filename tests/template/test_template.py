@@ -460,7 +460,11 @@ def test_publish_function_policy_is_least_privilege(resources: dict[str, Any]) -
     }
     assert granted.pop("GetAtt:SchedulerRole.Arn") == {"iam:PassRole"}
     # Word articles' pictures go where the picture function picks them up.
-    assert granted.pop(f"{arn}${{SourceBucket}}/media/word/*") == {"s3:GetObject", "s3:PutObject"}
+    assert granted.pop(f"{arn}${{SourceBucket}}/media/word/*") == {
+        "s3:GetObject",
+        "s3:PutObject",
+        "s3:DeleteObject",
+    }
     assert granted.pop("GetAtt:SearchTable.Arn") == {
         "dynamodb:GetItem",
         "dynamodb:PutItem",

@@ -79,3 +79,28 @@ def test_what_a_word_file_loses_reaches_the_editor_and_a_broken_one_gets_its_rea
     lonely = "articles/tin-tuc/le-loi.yaml"
     site.upload_and_publish(lonely, "title: Lẻ loi\n")
     assert "upload le-loi.docx beside it" in site.source.tags_of(lonely)["publish-error"]
+
+
+def test_a_word_files_pictures_leave_the_site_with_it_and_with_the_edit_that_drops_them(
+    site: FakeSite,
+    worker: PictureWorker,  # noqa: F811 (the fixture)
+) -> None:
+    site.upload_and_publish(KEY, news_docx())
+    pictures = site.source.keys("media/word/")
+    for number, picture in enumerate(pictures):
+        worker.handle(picture, f"m#{number}")
+    site.publish(KEY)
+    assert all(any(key.startswith(p.rsplit(".", 1)[0]) for key in site.site.objects) for p in pictures)
+
+    site.upload_and_publish(KEY, news_docx(pictures=1))  # the edit keeps the first picture only
+    kept = site.source.keys("media/word/")
+    assert len(kept) == 1 and kept[0] in pictures
+    dropped = next(p for p in pictures if p not in kept)
+    worker.handle(dropped, "m#drop")  # its delete event: the picture function removes the variants
+    assert not any(key.startswith(dropped.rsplit(".", 1)[0]) for key in site.site.objects)
+    assert sent_back(worker) == [KEY, KEY]  # the two first uploads' user; the dropped one has none
+
+    site.delete_and_publish(KEY)
+    assert site.source.keys("media/word/") == []
+    worker.handle(kept[0], "m#gone")
+    assert not any(key.startswith("media/word/") for key in site.site.objects)

@@ -81,6 +81,13 @@ class SourceStore:
         self._s3.put_object(Bucket=self.bucket, Key=key, Body=data, ContentType=content_type)
         return True
 
+    def discard(self, key: str) -> None:
+        """Delete a picture taken out of a Word file that no article shows any more.
+
+        An ordinary media event too: the picture function removes its variants.
+        """
+        self._s3.delete_object(Bucket=self.bucket, Key=key)
+
     def keys(self, prefix: str) -> list[str]:
         """Every current key under ``prefix`` (a rebuild re-copies media from these)."""
         keys: list[str] = []

@@ -11,7 +11,13 @@ from newsroom.domain.pictures import pictures_in
 from newsroom.domain.reasons import N_, Reason
 from newsroom.domain.records import DELETED, IndexedArticle
 from newsroom.domain.source_keys import SourceKey
-from newsroom.domain.word_article import MAX_SIDECAR_BYTES, sidecar_fields, sidecar_keys, word_article
+from newsroom.domain.word_article import (
+    MAX_SIDECAR_BYTES,
+    WORD_MEDIA,
+    sidecar_fields,
+    sidecar_keys,
+    word_article,
+)
 from newsroom.usecases.ports import PictureRecords, SourceFiles
 
 
@@ -45,6 +51,26 @@ def picture_notes(
     else:
         note = Reason(N_("picture /{key} not on the site: {advice}"), key=missing[0], advice=Reason(advice))
     return {ERROR_TAG: note}
+
+
+def drop_word_pictures(
+    source: SourceFiles, pictures: PictureRecords, before: IndexedArticle | None, after: IndexedArticle
+) -> list[str]:
+    """Delete the pictures a Word file put under ``media/word/`` that no article shows any more.
+
+    They are the publish path's own uploads, named after their document, so
+    nobody else removes them: without this a deleted or edited document
+    leaves its old pictures on the site for ever. Run after ``picture_notes``
+    recorded the change; the picture function removes the variants, and
+    sends back any article still showing one, whose file uploads it again.
+    """
+    had = pictures_in(before.article.body_html) if before is not None and before.article else ()
+    shown = set(pictures_in(after.article.body_html)) if after.article is not None else set()
+    dropped = [key for key in sorted(set(had) - shown) if key.startswith(WORD_MEDIA + "/")]
+    gone = [key for key in dropped if not pictures.users(key, 1)]
+    for key in gone:
+        source.discard(key)
+    return gone
 
 
 def word_document(source: SourceFiles, key: SourceKey, data: bytes) -> tuple[bytes, tuple[str, ...]]:

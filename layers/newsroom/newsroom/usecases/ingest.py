@@ -45,7 +45,7 @@ from newsroom.domain.transitions import (
 )
 from newsroom.domain.word_article import is_sidecar, is_word, word_key_of
 from newsroom.domain.word_document import MAX_DOCX_BYTES
-from newsroom.usecases.article_extras import picture_notes, word_document
+from newsroom.usecases.article_extras import drop_word_pictures, picture_notes, word_document
 from newsroom.usecases.feedback import record_time, with_reasons
 from newsroom.usecases.media import sync_media
 from newsroom.usecases.ports import (
@@ -206,7 +206,8 @@ class SourceIngest:
         else:
             raise ConcurrentChange(f"{key.key}: index kept changing under {MAX_ATTEMPTS} attempts")
         self._schedule(after)
-        tags = self._tags(before, after, notes, found)
+        tags = self._tags(before, after, notes, found)  # notes the pictures the page shows now
+        drop_word_pictures(self.source, self.index.pictures, before, after)
         removed = after.state == DELETED
         at = None if removed else record_time(after, self.settings.timezone)
         version = None if removed else source_version
