@@ -2,7 +2,9 @@
 
 SQS keeps no failure reason; the handler records one per message id in the
 content table (its failure records), and a message keeps its id when SQS moves
-it to the dead-letter queue. Run this once the cause is gone: each message
+it to the dead-letter queue. A scheduled event EventBridge Scheduler could not
+deliver arrives in the publish dead-letter queue with its reason in message
+attributes instead. Run this once the cause is gone: each message
 goes back to the queue it came from and is processed like a new delivery.
 On AWS the same move is ``aws sqs start-message-move-task --source-arn <DLQ ARN>``.
 """
@@ -10,6 +12,7 @@ On AWS the same move is ``aws sqs start-message-move-task --source-arn <DLQ ARN>
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from local.rebuild import RunningStack
 
@@ -40,7 +43,11 @@ def redrive(stack: RunningStack) -> list[DeadLetter]:
             continue
         while True:
             messages = sqs.receive_message(
-                QueueUrl=dead, MaxNumberOfMessages=10, VisibilityTimeout=30, WaitTimeSeconds=0
+                QueueUrl=dead,
+                MaxNumberOfMessages=10,
+                VisibilityTimeout=30,
+                WaitTimeSeconds=0,
+                MessageAttributeNames=["All"],
             ).get("Messages", [])
             if not messages:
                 break
@@ -55,7 +62,20 @@ def redrive(stack: RunningStack) -> list[DeadLetter]:
                         queue=source_output.removesuffix("Url"),
                         message_id=message["MessageId"],
                         keys=failure.keys if failure else (),
-                        reason=failure.reason if failure else "no reason recorded",
+                        reason=failure.reason if failure else scheduler_reason(message),
                     )
                 )
     return moved
+
+
+def scheduler_reason(message: dict[str, Any]) -> str:
+    """Why EventBridge Scheduler gave up on an event (its dead letters carry the reason as attributes)."""
+    attributes = {k: str(v.get("StringValue", "")) for k, v in message.get("MessageAttributes", {}).items()}
+    if "ERROR_CODE" not in attributes:
+        return "no reason recorded"
+    condition = attributes.get("EXHAUSTED_RETRY_CONDITION", "its retry policy")
+    retries = attributes.get("RETRY_ATTEMPTS", "?")
+    return (
+        f"the scheduler could not deliver it ({condition} ran out after {retries} retries):"
+        f" {attributes['ERROR_CODE']} {attributes.get('ERROR_MESSAGE', '')}".rstrip()
+    )

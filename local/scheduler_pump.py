@@ -25,7 +25,11 @@ What counts as due, and the local deviations from AWS:
   latest, not a burst.
 - A failed delivery is retried on every following call (AWS backs off
   exponentially) until the target's RetryPolicy runs out (attempts, or the
-  event's age); then it is logged and dropped: no dead-letter event.
+  event's age); then, as AWS does, the event goes to the target's
+  DeadLetterConfig queue with the reason in its message attributes
+  (``ERROR_CODE``, ``ERROR_MESSAGE``, ``EXHAUSTED_RETRY_CONDITION``,
+  ``RETRY_ATTEMPTS``, ``SCHEDULE_ARN``, ``TARGET_ARN``), where ``make redrive``
+  shows and resends it; without a DeadLetterConfig it is logged and dropped.
 - Targets other than SQS queues are logged once and skipped.
 """
 
@@ -280,35 +284,73 @@ class SchedulerPump:
         invocation.attempt += 1
         body = invocation.body()
         error: str | None = None
+        code = ""
         try:
-            url = self.sqs.get_queue_url(QueueName=parts[5], QueueOwnerAWSAccountId=parts[4])["QueueUrl"]
             extra: dict[str, str] = {}
             group_id = (target.get("SqsParameters") or {}).get("MessageGroupId")
             if group_id:  # a FIFO queue: the target names the message group
                 extra["MessageGroupId"] = str(group_id)
-            self.sqs.send_message(QueueUrl=url, MessageBody=body, **extra)
+            self.sqs.send_message(QueueUrl=self._queue_url(arn), MessageBody=body, **extra)
         except (ClientError, BotoCoreError) as failure:
             error = str(failure)
+            code = error_code(failure) if isinstance(failure, ClientError) else type(failure).__name__
         group, name = invocation.key
         fired = Fired(name, group, invocation.scheduled_time, arn, body, invocation.attempt, error)
         if error is None:
             log.info("fired %s (%s) to %s", invocation.label, fired.scheduled_time.isoformat(), arn)
             self._complete(invocation)
-        elif self._exhausted(invocation, now):
+        elif (condition := self._exhausted(invocation, now)) is not None:
             log.error("%s: giving up after %d attempts: %s", invocation.label, invocation.attempt, error)
+            self._dead_letter(invocation, body, code, error, condition)
             self._complete(invocation)
         else:
             log.warning("%s: attempt %d failed, retrying: %s", invocation.label, invocation.attempt, error)
             self._pending.append(invocation)
         return [fired]
 
+    def _queue_url(self, arn: str) -> str:
+        parts = arn.split(":")
+        return str(self.sqs.get_queue_url(QueueName=parts[5], QueueOwnerAWSAccountId=parts[4])["QueueUrl"])
+
     @staticmethod
-    def _exhausted(invocation: _Invocation, now: datetime) -> bool:
+    def _exhausted(invocation: _Invocation, now: datetime) -> str | None:
+        """The RetryPolicy condition that ran out (AWS's ``EXHAUSTED_RETRY_CONDITION``), if one did."""
         policy = {**_DEFAULT_RETRY, **(invocation.schedule["Target"].get("RetryPolicy") or {})}
         age = (now - invocation.scheduled_time).total_seconds()
-        return age >= int(policy["MaximumEventAgeInSeconds"]) or invocation.attempt > int(
-            policy["MaximumRetryAttempts"]
-        )
+        if age >= int(policy["MaximumEventAgeInSeconds"]):
+            return "MaximumEventAgeInSeconds"
+        if invocation.attempt > int(policy["MaximumRetryAttempts"]):
+            return "MaximumRetryAttempts"
+        return None
+
+    def _dead_letter(self, invocation: _Invocation, body: str, code: str, error: str, condition: str) -> None:
+        """Send the undeliverable event to the target's DeadLetterConfig queue, as AWS does."""
+        target = invocation.schedule["Target"]
+        dead = (target.get("DeadLetterConfig") or {}).get("Arn")
+        if not dead:
+            log.error("%s: no DeadLetterConfig: the event is dropped", invocation.label)
+            return
+        attributes = {
+            "ERROR_CODE": code or "Unknown",
+            "ERROR_MESSAGE": error[:1000],
+            "EXHAUSTED_RETRY_CONDITION": condition,
+            "RETRY_ATTEMPTS": str(invocation.attempt - 1),
+            "SCHEDULE_ARN": str(invocation.schedule.get("Arn", "")),
+            "TARGET_ARN": str(target["Arn"]),
+        }
+        kinds = {"RETRY_ATTEMPTS": "Number"}
+        try:
+            self.sqs.send_message(
+                QueueUrl=self._queue_url(str(dead)),
+                MessageBody=body,
+                MessageAttributes={
+                    name: {"DataType": kinds.get(name, "String"), "StringValue": value}
+                    for name, value in attributes.items()
+                    if value
+                },
+            )
+        except (ClientError, BotoCoreError) as failure:  # AWS drops it too when the DLQ cannot take it
+            log.error("%s: the dead-letter queue %s refused the event: %s", invocation.label, dead, failure)
 
     def _complete(self, invocation: _Invocation) -> None:
         """ActionAfterCompletion for a one-time schedule, unless it was changed since it fell due."""

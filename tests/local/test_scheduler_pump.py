@@ -21,6 +21,7 @@ from botocore.exceptions import ClientError
 from test_local_provision import FIXTURE_TEMPLATE
 
 from local.provision import provision
+from local.redrive import scheduler_reason
 from local.schedule_expressions import Cron, at_time, rate_period, validate
 from local.scheduler_pump import Fired, SchedulerPump
 from local.stack import LocalStack, StackOptions
@@ -347,6 +348,41 @@ def test_a_failed_delivery_is_retried_on_the_next_call_with_the_same_execution(s
     assert pump.fire_due(now=utc("2026-12-03T06:00:03")) == []
     assert not exists(stack, "retried", article_group(stack))
     sqs.delete_queue(QueueUrl=url)
+
+
+def test_an_undeliverable_event_goes_to_its_dead_letter_queue_with_the_reason_once_retries_run_out(
+    stack: LocalStack,
+) -> None:
+    sqs, scheduler = stack.client("sqs"), stack.client("scheduler")
+    arn = f"arn:aws:sqs:us-east-1:123456789012:{stack.stack_name}-gone"
+    dead = sqs.create_queue(QueueName=f"{stack.stack_name}-dead-letters")["QueueUrl"]
+    dead_arn = sqs.get_queue_attributes(QueueUrl=dead, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    target = {
+        "Arn": arn,
+        "RoleArn": ROLE,
+        "Input": '{"newsroom": "look-again", "at": "<aws.scheduler.scheduled-time>"}',
+        "RetryPolicy": {"MaximumRetryAttempts": 1, "MaximumEventAgeInSeconds": 3600},
+        "DeadLetterConfig": {"Arn": dead_arn},
+    }
+    scheduler.create_schedule(**one_time(stack, "dead", "2026-12-03T06:00:00", Target=target))
+    pump = SchedulerPump(scheduler, sqs, targets={arn})
+    for seconds in range(3):
+        pump.fire_due(now=utc("2026-12-03T06:00:00") + timedelta(seconds=seconds))
+    (letter,) = sqs.receive_message(QueueUrl=dead, MessageAttributeNames=["All"])["Messages"]
+    assert json.loads(letter["Body"]) == {"newsroom": "look-again", "at": "2026-12-03T06:00:00Z"}
+    attributes = {k: v["StringValue"] for k, v in letter["MessageAttributes"].items()}
+    assert attributes["EXHAUSTED_RETRY_CONDITION"] == "MaximumRetryAttempts"
+    assert attributes["RETRY_ATTEMPTS"] == "1"
+    assert attributes["TARGET_ARN"] == arn and attributes["SCHEDULE_ARN"].endswith("/dead")
+    assert "NonExistentQueue" in attributes["ERROR_CODE"]
+    assert "could not deliver it (MaximumRetryAttempts ran out after 1 retries)" in scheduler_reason(letter)
+    sqs.delete_message(QueueUrl=dead, ReceiptHandle=letter["ReceiptHandle"])
+
+    scheduler.create_schedule(**one_time(stack, "aged", "2026-12-03T06:00:00", Target=target))
+    pump.fire_due(now=utc("2026-12-03T07:00:00"))  # first tried an hour late: too old to retry
+    (late,) = sqs.receive_message(QueueUrl=dead, MessageAttributeNames=["All"])["Messages"]
+    assert late["MessageAttributes"]["EXHAUSTED_RETRY_CONDITION"]["StringValue"] == "MaximumEventAgeInSeconds"
+    sqs.delete_queue(QueueUrl=dead)
 
 
 def test_an_undeliverable_event_is_dropped_once_its_retry_policy_runs_out(stack: LocalStack) -> None:
