@@ -20,7 +20,7 @@ from PIL import Image
 from tests.support.fake_site import FakeSite
 from tests.support.fake_table import FakePictures
 from tests.support.fakes import FakeWorkQueue
-from tests.support.photos import exif_of, gps_in, phone_photo, tiny_image
+from tests.support.photos import exif_of, gps_in, heic_photo, phone_photo, tiny_image
 from tests.usecases.pages import md
 
 PHOTO = "media/anh/cau-moi.jpg"
@@ -133,3 +133,15 @@ def test_files_that_are_no_pictures_or_too_small_to_lead_get_their_reason(
     site.source.upload("media/tai-lieu.pdf", b"%PDF-1.7 report")
     assert worker.handle("media/tai-lieu.pdf", "m#2").status == "published"
     assert site.site.objects["media/tai-lieu.pdf"].body == b"%PDF-1.7 report"  # other media: copied
+
+
+def test_a_heic_keeps_its_address_served_as_the_jpeg_every_browser_shows(
+    site: FakeSite, worker: PictureWorker
+) -> None:
+    heic = "media/anh/IMG_0042.HEIC"
+    site.source.upload(heic, heic_photo())
+    assert worker.handle(heic, "m#heic").status == "published"
+    copy = site.site.objects[heic]
+    assert copy.content_type == "image/jpeg" and copy.body.startswith(b"\xff\xd8\xff")
+    assert not gps_in(copy.body)
+    assert site.source.tags_of(heic)["publish-url"] == "/" + heic
