@@ -49,6 +49,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from local.aws import client
 from local.provision_helpers import error_code
 from local.schedule_expressions import at_time, latest_occurrence
+from local.scheduler_retries import dead_letter, exhausted_condition, queue_url
 
 if TYPE_CHECKING:
     from local.provision import Provisioned
@@ -58,7 +59,6 @@ log = logging.getLogger("local.scheduler")
 Clock = Callable[[], datetime]
 Key = tuple[str, str]  # (group, name)
 _TICK = timedelta(microseconds=1)
-_DEFAULT_RETRY = {"MaximumEventAgeInSeconds": 86400, "MaximumRetryAttempts": 185}
 
 
 def utc_now() -> datetime:
@@ -290,7 +290,7 @@ class SchedulerPump:
             group_id = (target.get("SqsParameters") or {}).get("MessageGroupId")
             if group_id:  # a FIFO queue: the target names the message group
                 extra["MessageGroupId"] = str(group_id)
-            self.sqs.send_message(QueueUrl=self._queue_url(arn), MessageBody=body, **extra)
+            self.sqs.send_message(QueueUrl=queue_url(self.sqs, arn), MessageBody=body, **extra)
         except (ClientError, BotoCoreError) as failure:
             error = str(failure)
             code = error_code(failure) if isinstance(failure, ClientError) else type(failure).__name__
@@ -299,58 +299,25 @@ class SchedulerPump:
         if error is None:
             log.info("fired %s (%s) to %s", invocation.label, fired.scheduled_time.isoformat(), arn)
             self._complete(invocation)
-        elif (condition := self._exhausted(invocation, now)) is not None:
+        elif (
+            condition := exhausted_condition(
+                invocation.schedule["Target"], invocation.scheduled_time, invocation.attempt, now
+            )
+        ) is not None:
             log.error("%s: giving up after %d attempts: %s", invocation.label, invocation.attempt, error)
-            self._dead_letter(invocation, body, code, error, condition)
+            dead_letter(
+                self.sqs,
+                invocation.schedule,
+                invocation.label,
+                invocation.attempt,
+                body,
+                (code, error, condition),
+            )
             self._complete(invocation)
         else:
             log.warning("%s: attempt %d failed, retrying: %s", invocation.label, invocation.attempt, error)
             self._pending.append(invocation)
         return [fired]
-
-    def _queue_url(self, arn: str) -> str:
-        parts = arn.split(":")
-        return str(self.sqs.get_queue_url(QueueName=parts[5], QueueOwnerAWSAccountId=parts[4])["QueueUrl"])
-
-    @staticmethod
-    def _exhausted(invocation: _Invocation, now: datetime) -> str | None:
-        """The RetryPolicy condition that ran out (AWS's ``EXHAUSTED_RETRY_CONDITION``), if one did."""
-        policy = {**_DEFAULT_RETRY, **(invocation.schedule["Target"].get("RetryPolicy") or {})}
-        age = (now - invocation.scheduled_time).total_seconds()
-        if age >= int(policy["MaximumEventAgeInSeconds"]):
-            return "MaximumEventAgeInSeconds"
-        if invocation.attempt > int(policy["MaximumRetryAttempts"]):
-            return "MaximumRetryAttempts"
-        return None
-
-    def _dead_letter(self, invocation: _Invocation, body: str, code: str, error: str, condition: str) -> None:
-        """Send the undeliverable event to the target's DeadLetterConfig queue, as AWS does."""
-        target = invocation.schedule["Target"]
-        dead = (target.get("DeadLetterConfig") or {}).get("Arn")
-        if not dead:
-            log.error("%s: no DeadLetterConfig: the event is dropped", invocation.label)
-            return
-        attributes = {
-            "ERROR_CODE": code or "Unknown",
-            "ERROR_MESSAGE": error[:1000],
-            "EXHAUSTED_RETRY_CONDITION": condition,
-            "RETRY_ATTEMPTS": str(invocation.attempt - 1),
-            "SCHEDULE_ARN": str(invocation.schedule.get("Arn", "")),
-            "TARGET_ARN": str(target["Arn"]),
-        }
-        kinds = {"RETRY_ATTEMPTS": "Number"}
-        try:
-            self.sqs.send_message(
-                QueueUrl=self._queue_url(str(dead)),
-                MessageBody=body,
-                MessageAttributes={
-                    name: {"DataType": kinds.get(name, "String"), "StringValue": value}
-                    for name, value in attributes.items()
-                    if value
-                },
-            )
-        except (ClientError, BotoCoreError) as failure:  # AWS drops it too when the DLQ cannot take it
-            log.error("%s: the dead-letter queue %s refused the event: %s", invocation.label, dead, failure)
 
     def _complete(self, invocation: _Invocation) -> None:
         """ActionAfterCompletion for a one-time schedule, unless it was changed since it fell due."""
