@@ -123,7 +123,10 @@ def redrive_command(args: argparse.Namespace) -> int:
 def rebuild_command(args: argparse.Namespace) -> int:
     """Rebuild the running stack's site and say what changed."""
     stack = RunningStack.find(args.state_dir.resolve())
-    result = rebuild(stack, timeout=args.timeout)
+    from local.rebuild_display import RebuildDisplay  # noqa: PLC0415 (rich loads for this command only)
+
+    with RebuildDisplay() as display:
+        result = rebuild(stack, timeout=args.timeout, on_progress=display)
     print(
         f"Rebuilt the site: job {result.job}, {result.chunks} chunk(s), "
         f"{result.written} object(s) rewritten because their bytes differed, {result.seconds:.1f} s.",

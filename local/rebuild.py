@@ -16,7 +16,7 @@ import json
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,6 +26,7 @@ from local.instance import read_pidfile
 from local.template import Template
 
 if TYPE_CHECKING:
+    from newsroom.domain.records import JobProgress
     from newsroom.wiring.assembly import ContentIndex
 
 TEMPLATE = Path(__file__).resolve().parents[1] / "template.yaml"
@@ -78,8 +79,18 @@ class RebuildResult:
     seconds: float
 
 
-def rebuild(stack: RunningStack, timeout: float = 600.0, job: str | None = None) -> RebuildResult:
-    """Ask the render function for a full rebuild and wait for it to finish."""
+def rebuild(
+    stack: RunningStack,
+    timeout: float = 600.0,
+    job: str | None = None,
+    on_progress: Callable[[JobProgress], None] | None = None,
+) -> RebuildResult:
+    """Ask the render function for a full rebuild and wait for it to finish.
+
+    ``on_progress`` sees the job's record each time it moves (a chunk
+    reported, the invalidation sent), for a display that shows how far the
+    fan-out got while it runs.
+    """
     job = job or f"rebuild-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
     started = time.monotonic()
     stack.client("sqs").send_message(
@@ -88,8 +99,12 @@ def rebuild(stack: RunningStack, timeout: float = 600.0, job: str | None = None)
     )
     jobs = stack.index().jobs
     deadline = started + timeout
+    seen: JobProgress | None = None
     while time.monotonic() < deadline:
         progress = jobs.get(job)
+        if progress is not None and progress != seen and on_progress is not None:
+            on_progress(progress)
+        seen = progress
         if progress is not None and progress.invalidated:
             return RebuildResult(job, progress.total, progress.written, time.monotonic() - started)
         time.sleep(POLL_SECONDS)
