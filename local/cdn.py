@@ -8,8 +8,13 @@ Function), maps a missing key to the 404 page like the distribution's
 CustomErrorResponses, and writes standard access logs (gzip TSV, 33 fields)
 into the logs bucket so that view counting can be exercised end to end.
 
-Local simplifications: one edge location, plain HTTP, no Range support, no
-compression and no managed security-headers policy; query strings are not part
+Text is compressed as the behaviours' ``Compress: true`` makes CloudFront do
+it (``local/edge_compression.py``): Brotli or gzip as the reader's
+``Accept-Encoding`` allows, CloudFront's compressible types and sizes only,
+weak ETags, ``Vary: Accept-Encoding``.
+
+Local simplifications: one edge location, plain HTTP, no Range support and no
+managed security-headers policy; query strings are not part
 of the cache key (like the CachingOptimized policy); GET/HEAD only; and
 ``/api/*`` answers 404 until the API exists. Log files are written every few
 seconds instead of CloudFront's minutes-to-hours delay.
@@ -46,6 +51,7 @@ from local.edge_cache import (
     path_matches,
     ttl_for,
 )
+from local.edge_compression import compressed, not_modified
 from local.provision_cloudfront import DistributionInfo, ErrorResponse
 
 __all__ = [
@@ -197,8 +203,19 @@ class LocalCdn:
 
     # ------------------------------------------------------------ requests
 
-    def respond(self, method: str, raw_path: str, request_headers: Any) -> Response:
+    def respond(
+        self, method: str, raw_path: str, request_headers: Any, http_version: str = "HTTP/1.1"
+    ) -> Response:
         """The whole edge logic for one GET/HEAD, independent of the HTTP plumbing."""
+        response = compressed(
+            self._respond(method, raw_path, request_headers),
+            request_headers.get("Accept-Encoding"),
+            ranged="Range" in request_headers,
+            http_version=http_version,
+        )
+        return not_modified(response, request_headers.get("If-None-Match")) or response
+
+    def _respond(self, method: str, raw_path: str, request_headers: Any) -> Response:
         try:
             self.sync_invalidations()
         except ClientError:
@@ -218,14 +235,7 @@ class LocalCdn:
             return Response(301, headers, b"", "FunctionGeneratedResponse")
         if new_uri == "/" and self.distribution.default_root_object:
             new_uri = "/" + self.distribution.default_root_object
-        response = self.cache.get_or_fetch(new_uri, uri, self._fetch)
-        etag = response.headers.get("ETag")
-        if response.status == 200 and etag and request_headers.get("If-None-Match") == etag:
-            kept = {
-                k: v for k, v in response.headers.items() if k in {"ETag", "Cache-Control", "Last-Modified"}
-            }
-            return Response(304, {**kept, "X-Cache": response.headers["X-Cache"]}, b"", response.result_type)
-        return response
+        return self.cache.get_or_fetch(new_uri, uri, self._fetch)
 
     def _get_object(self, uri: str) -> dict[str, Any] | None:
         key = unquote(uri).lstrip("/")
@@ -294,7 +304,7 @@ def _handler_class(cdn: LocalCdn) -> type[BaseHTTPRequestHandler]:
         def _serve(self, include_body: bool) -> None:
             started = time.monotonic()
             try:
-                response = cdn.respond(self.command, self.path, self.headers)
+                response = cdn.respond(self.command, self.path, self.headers, self.request_version)
             except Exception:  # an origin failure is a 502 at the edge, not a dead server thread
                 log.exception("request %s failed", self.path)
                 response = Response(502, {"Content-Type": "text/plain"}, b"Bad Gateway\n", "Error")
