@@ -11,7 +11,10 @@ into the logs bucket so that view counting can be exercised end to end.
 Text is compressed as the behaviours' ``Compress: true`` makes CloudFront do
 it (``local/edge_compression.py``): Brotli or gzip as the reader's
 ``Accept-Encoding`` allows, CloudFront's compressible types and sizes only,
-weak ETags, ``Vary: Accept-Encoding``.
+weak ETags, ``Vary: Accept-Encoding``. The template's ``CacheBehaviors`` on the
+site bucket apply by PathPattern (``/preview/*``: Managed-CachingDisabled, never
+cached here either, and its own response headers policy: no referrer,
+``X-Robots-Tag``, ``private, no-store``).
 
 Local simplifications: one edge location, plain HTTP, no Range support and no
 managed security-headers policy; query strings are not part
@@ -52,7 +55,7 @@ from local.edge_cache import (
     ttl_for,
 )
 from local.edge_compression import compressed, not_modified
-from local.provision_cloudfront import DistributionInfo, ErrorResponse
+from local.provision_cloudfront import Behavior, DistributionInfo, ErrorResponse
 
 __all__ = [
     "DEFAULT_ERROR_RESPONSE",
@@ -235,7 +238,21 @@ class LocalCdn:
             return Response(301, headers, b"", "FunctionGeneratedResponse")
         if new_uri == "/" and self.distribution.default_root_object:
             new_uri = "/" + self.distribution.default_root_object
+        behavior = self.behavior_for(uri)
+        if behavior is not None and not behavior.cached:  # Managed-CachingDisabled: the origin, every time
+            status, headers, body, _ = self._fetch(new_uri)
+            result = "Miss" if status < 400 else "Error"
+            return Response(status, {**headers, "X-Cache": "Miss from localcdn"}, body, result)
         return self.cache.get_or_fetch(new_uri, uri, self._fetch)
+
+    def behavior_for(self, uri: str) -> Behavior | None:
+        """The first site-bucket ``CacheBehaviors`` entry whose PathPattern matches, if any."""
+        return next((b for b in self.distribution.behaviors if path_matches(b.path_pattern, uri)), None)
+
+    def response_headers(self, raw_path: str) -> dict[str, str]:
+        """What the matching behavior's response headers policy adds (the default behavior's otherwise)."""
+        behavior = self.behavior_for(urlsplit(raw_path).path or "/")
+        return dict(self.distribution.response_headers if behavior is None else behavior.response_headers)
 
     def _get_object(self, uri: str) -> dict[str, Any] | None:
         key = unquote(uri).lstrip("/")
@@ -311,7 +328,7 @@ def _handler_class(cdn: LocalCdn) -> type[BaseHTTPRequestHandler]:
             first_byte = time.monotonic()
             headers = {
                 **response.headers,
-                **dict(cdn.distribution.response_headers),
+                **cdn.response_headers(self.path),
                 "Content-Length": str(len(response.body)),
                 "Via": "1.1 localcdn (CloudFront)",
                 "X-Amz-Cf-Pop": EDGE_LOCATION,

@@ -22,11 +22,13 @@ from pathlib import Path
 from local.aws import client
 from local.provision_cloudfront import (
     DEFAULT_LOG_PREFIX,
+    Behavior,
     DistributionInfo,
     ErrorResponse,
     create_distribution,
     create_key_value_store,
     response_headers,
+    site_behaviors,
     viewer_request_store,
 )
 from local.provision_dynamodb import create_table, table_definition
@@ -38,6 +40,7 @@ from local.template import Template, to_text
 __all__ = [
     "DEFAULT_LOG_PREFIX",
     "DEFAULT_SITE_URL",
+    "Behavior",
     "DistributionInfo",
     "ErrorResponse",
     "Provisioned",
@@ -55,6 +58,7 @@ __all__ = [
     "provision",
     "queue_attributes",
     "response_headers",
+    "site_behaviors",
     "table_definition",
     "viewer_request_store",
 ]

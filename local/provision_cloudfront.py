@@ -18,6 +18,8 @@ from local.template import NO_VALUE, Template, TemplateError, to_text
 log = logging.getLogger("local.provision")  # the provisioning log, whichever service
 
 DEFAULT_LOG_PREFIX = "cdn/"
+# AWS's managed cache policy "Managed-CachingDisabled" (TTL 0: every request goes to the origin).
+CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,17 @@ class ErrorResponse:
     response_code: int | None
     page_path: str | None
     caching_min_ttl: int
+
+
+@dataclass(frozen=True)
+class Behavior:
+    """One of the distribution's ``CacheBehaviors`` on the site bucket, as the local CDN applies it."""
+
+    path_pattern: str
+    # False under Managed-CachingDisabled: CloudFront asks the origin on every request.
+    cached: bool
+    # What the behavior's response headers policy adds (security and custom headers).
+    response_headers: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True)
@@ -46,6 +59,8 @@ class DistributionInfo:
     key_value_store_arn: str | None = None
     # The security headers of the default behavior's response headers policy, as CloudFront adds them.
     response_headers: tuple[tuple[str, str], ...] = ()
+    # The cache behaviors whose origin is the site bucket, in the template's order (first match wins).
+    behaviors: tuple[Behavior, ...] = ()
 
 
 def _bucket_from_domain(domain: str, buckets: Mapping[str, str]) -> str | None:
@@ -143,16 +158,42 @@ def create_distribution(
         log_prefix=log_prefix,
         key_value_store_arn=store,
         response_headers=response_headers(template, logical),
+        behaviors=site_behaviors(template, logical, origin_id),
     )
 
 
 def response_headers(template: Template, logical: str) -> tuple[tuple[str, str], ...]:
-    """The headers the default behavior's ``AWS::CloudFront::ResponseHeadersPolicy`` adds.
+    """The headers the default behavior's ``AWS::CloudFront::ResponseHeadersPolicy`` adds."""
+    config = template.properties(logical).get("DistributionConfig") or {}
+    return policy_headers(template, (config.get("DefaultCacheBehavior") or {}).get("ResponseHeadersPolicyId"))
+
+
+def site_behaviors(template: Template, logical: str, origin_id: str) -> tuple[Behavior, ...]:
+    """The ``CacheBehaviors`` served from the site bucket (``origin_id``), with their caching and headers.
+
+    Behaviors on other origins (the search function URL) are routed by the
+    local stack itself and left out here.
+    """
+    config = template.properties(logical).get("DistributionConfig") or {}
+    behaviors = config.get("CacheBehaviors") or []  # unresolved: the policies are read by their Ref
+    return tuple(
+        Behavior(
+            path_pattern=str(item["PathPattern"]),
+            cached=item.get("CachePolicyId") != CACHING_DISABLED,
+            response_headers=policy_headers(template, item.get("ResponseHeadersPolicyId")),
+        )
+        for item in behaviors
+        if isinstance(item, dict)
+        and isinstance(item.get("PathPattern"), str)
+        and item.get("TargetOriginId", origin_id) == origin_id
+    )
+
+
+def policy_headers(template: Template, reference: Any) -> tuple[tuple[str, str], ...]:
+    """The headers a ``Ref`` to an ``AWS::CloudFront::ResponseHeadersPolicy`` adds, custom ones last.
 
     Managed policies (an id, not a ``Ref``) are not known locally: none are added.
     """
-    config = template.properties(logical).get("DistributionConfig") or {}
-    reference = (config.get("DefaultCacheBehavior") or {}).get("ResponseHeadersPolicyId")
     if not isinstance(reference, dict) or "Ref" not in reference:
         return ()
     policy = template.property(str(reference["Ref"]), "ResponseHeadersPolicyConfig") or {}
@@ -174,6 +215,8 @@ def response_headers(template: Template, logical: str) -> tuple[tuple[str, str],
         headers.append(("X-Frame-Options", str(security["FrameOptions"]["FrameOption"])))
     if "ReferrerPolicy" in security:
         headers.append(("Referrer-Policy", str(security["ReferrerPolicy"]["ReferrerPolicy"])))
+    for item in (policy.get("CustomHeadersConfig") or {}).get("Items") or []:
+        headers.append((str(item["Header"]), str(item["Value"])))
     return tuple(headers)
 
 

@@ -113,7 +113,14 @@ def test_a_drafts_preview_is_reachable_only_by_its_url_and_never_cached_or_index
         assert status == 200 and "Bản nháp hội thảo" in page and "Bản xem trước" in page
         assert '<meta name="robots" content="noindex, nofollow, noarchive">' in page
         assert '<meta name="referrer" content="no-referrer">' in page
-        assert headers(stack.site_url + preview)["Cache-Control"] == "private, no-store"
+        answer = headers(
+            stack.site_url + preview
+        )  # the /preview/* behavior: CachingDisabled, its own headers
+        assert answer["Cache-Control"] == "private, no-store" and answer["X-Cache"] == "Miss from localcdn"
+        assert (answer["Referrer-Policy"], answer["X-Robots-Tag"]) == (
+            "no-referrer",
+            "noindex, nofollow, noarchive",
+        )
         assert fetch(stack.site_url + "/tin-tuc/ban-nhap.html")[0] == 404
         for listing in ("/", "/tin-tuc/", "/rss.xml", "/sitemap-news.xml"):
             assert (

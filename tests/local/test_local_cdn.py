@@ -6,7 +6,7 @@ import gzip
 import http.client
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pytest
@@ -232,3 +232,51 @@ def test_the_local_csp_lets_through_the_image_hosts_the_publisher_accepts() -> N
     template = Template.load(REPO_ROOT / "template.yaml", parameters={"ImageHosts": "https://anh.example.vn"})
     headers = dict(response_headers(template, "SiteDistribution"))
     assert "img-src 'self' data: https://anh.example.vn;" in headers["Content-Security-Policy"]
+
+
+def test_a_path_under_a_caching_disabled_behavior_is_fetched_every_time_with_its_own_headers(
+    edge: Edge,
+) -> None:
+    from local.provision import Behavior  # noqa: PLC0415
+
+    preview = Behavior("/preview/*", cached=False, response_headers=(("Referrer-Policy", "no-referrer"),))
+    edge.cdn.distribution = replace(
+        edge.cdn.distribution, response_headers=(("Referrer-Policy", "strict-origin"),), behaviors=(preview,)
+    )
+    edge.put("preview/t.html", "draft 1")
+    edge.put("tin-tuc/a.html", "page 1")
+    assert edge.get("/preview/t.html")[1]["X-Cache"] == "Miss from localcdn"
+    edge.get("/tin-tuc/a.html")
+    edge.put("preview/t.html", "draft 2")
+    edge.put("tin-tuc/a.html", "page 2")
+    status, headers, body = edge.get("/preview/t.html")
+    assert (status, body, headers["X-Cache"]) == (
+        200,
+        b"draft 2",
+        "Miss from localcdn",
+    )  # no invalidation needed
+    assert headers["Referrer-Policy"] == "no-referrer"
+    status, headers, body = edge.get("/tin-tuc/a.html")
+    assert (body, headers["X-Cache"], headers["Referrer-Policy"]) == (
+        b"page 1",
+        "Hit from localcdn",
+        "strict-origin",
+    )
+    edge.s3.delete_object(Bucket=edge.bucket, Key="preview/t.html")
+    assert edge.get("/preview/t.html")[0] == 404  # a revoked preview is gone at once
+
+
+def test_the_templates_preview_behavior_is_uncached_noindex_and_sends_no_referrer() -> None:
+    from local.provision import site_behaviors  # noqa: PLC0415
+    from local.template import Template  # noqa: PLC0415
+
+    template = Template.load(REPO_ROOT / "template.yaml")
+    behaviors = {b.path_pattern: b for b in site_behaviors(template, "SiteDistribution", "SiteOrigin")}
+    assert set(behaviors) == {"/preview/*"}, "the search behavior's origin is the function URL, routed apart"
+    preview = behaviors["/preview/*"]
+    headers = dict(preview.response_headers)
+    assert not preview.cached
+    assert headers["Referrer-Policy"] == "no-referrer"
+    assert headers["X-Robots-Tag"] == "noindex, nofollow, noarchive"
+    assert headers["Cache-Control"] == "private, no-store"
+    assert headers["Content-Security-Policy"].startswith("default-src 'self'")
