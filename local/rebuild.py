@@ -19,19 +19,31 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from local.aws import client
 from local.instance import read_pidfile
 from local.template import Template
 
 if TYPE_CHECKING:
-    from newsroom.domain.records import JobProgress
     from newsroom.wiring.assembly import ContentIndex
 
 TEMPLATE = Path(__file__).resolve().parents[1] / "template.yaml"
 
 POLL_SECONDS = 0.5
+
+
+class JobProgress(Protocol):
+    """A rebuild job as the job store answers it: the core's ``JobProgress``, read by its fields."""
+
+    @property
+    def total(self) -> int: ...
+    @property
+    def done(self) -> int: ...
+    @property
+    def invalidated(self) -> bool: ...
+    @property
+    def written(self) -> int: ...
 
 
 class StackNotRunning(RuntimeError):

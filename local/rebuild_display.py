@@ -9,13 +9,11 @@ only (its ``Progress`` does not animate where the output is not a terminal).
 from __future__ import annotations
 
 from types import TracebackType
-from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-if TYPE_CHECKING:
-    from newsroom.domain.records import JobProgress
+from local.rebuild import JobProgress
 
 
 class RebuildDisplay:
@@ -48,7 +46,7 @@ class RebuildDisplay:
             return
         if job.invalidated:
             stage = "invalidated"
-        elif job.complete:
+        elif job.done >= job.total:
             stage = "invalidating"
         else:
             stage = "rendering"
