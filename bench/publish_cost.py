@@ -148,9 +148,9 @@ def seed(
     puts = [a["Put"]["Item"] for a in actions if "Put" in a]
     for action in actions:
         if "Update" in action:
-            item_key = action["Update"]["Key"]
-            delta = int(action["Update"]["ExpressionAttributeValues"][":d"]["N"])
-            counters[(item_key["pk"]["S"], item_key["sk"]["S"])] += delta
+            item_key, values = action["Update"]["Key"], action["Update"]["ExpressionAttributeValues"]
+            if ":d" in values:  # an article counter; the revision (":one" alone) moves with the real publish
+                counters[(item_key["pk"]["S"], item_key["sk"]["S"])] += int(values[":d"]["N"])
     for start in range(0, len(puts), 25):
         clients.dynamodb.batch_write_item(
             RequestItems={
