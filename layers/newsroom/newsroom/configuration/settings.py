@@ -10,7 +10,6 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from newsroom.configuration.site_config import SUPPORTED_LOCALES
 from newsroom.domain.editor_urls import parse_image_hosts
 from newsroom.domain.errors import SettingsError
 
@@ -231,8 +230,32 @@ class PdfSettings:
         )
 
 
+TRUTHY = frozenset({"1", "y", "yes", "t", "true", "on"})
+"""What Powertools reads as true in an environment variable (its ``strtobool``)."""
+
+
+def tracing_enabled(environ: Mapping[str, str] | None = None) -> bool:
+    """Whether Powertools' Tracer would trace here, decided without creating one.
+
+    Powertools' own rule (``Tracer._is_tracer_disabled``): off when
+    ``POWERTOOLS_TRACE_DISABLED`` is true, outside Lambda (no
+    ``LAMBDA_TASK_ROOT``) and under ``sam local`` or Chalice's local mode.
+    A ``Tracer()`` imports the X-Ray SDK even when disabled, so the handlers
+    ask this first and make their Tracer only where it traces.
+    """
+    env = os.environ if environ is None else environ
+    if env.get("POWERTOOLS_TRACE_DISABLED", "false").lower() in TRUTHY:
+        return False
+    in_lambda = bool(env.get("LAMBDA_TASK_ROOT"))
+    return in_lambda and not env.get("AWS_SAM_LOCAL") and not env.get("AWS_CHALICE_CLI_MODE")
+
+
 def _check_locale(env: Mapping[str, str]) -> None:
     """Every function renders in the deployment's locale: it must be one the site ships."""
+    # Imported here: site_config pulls the categories and the article model (Markdown, slugs),
+    # which a handler's start-up does not need (docs/cold-start.md).
+    from newsroom.configuration.site_config import SUPPORTED_LOCALES  # noqa: PLC0415
+
     if env["SITE_LOCALE"] not in SUPPORTED_LOCALES:
         raise SettingsError(f"SITE_LOCALE must be one of {SUPPORTED_LOCALES}, not {env['SITE_LOCALE']!r}")
 
