@@ -404,8 +404,13 @@ def test_publish_function_consumes_the_queue_with_partial_batch_failures(
 def test_layer_is_built_like_the_function(template: dict[str, Any], resources: dict[str, Any]) -> None:
     layer = resources["CoreLayer"]
     assert layer["Properties"]["ContentUri"] == "layers/newsroom"
-    assert layer["Metadata"]["BuildMethod"] == template["Globals"]["Function"]["Runtime"]
+    # Its Makefile (docs/cold-start.md) installs for the functions' runtime and architecture.
+    assert layer["Metadata"]["BuildMethod"] == "makefile"
     assert layer["Metadata"]["BuildArchitecture"] == "arm64"
+    assert template["Globals"]["Function"]["Runtime"] == "python3.13"
+    makefile = (ROOT / "layers" / "newsroom" / "Makefile").read_text(encoding="utf-8")
+    assert "--python-version 3.13" in makefile
+    assert "aarch64" in makefile
     assert (ROOT / "layers" / "newsroom" / "newsroom").is_dir()
     assert (ROOT / "layers" / "newsroom" / "requirements.txt").is_file()
 
