@@ -20,6 +20,7 @@ def run(*args: str) -> str:
 def test_the_publish_cost_benchmark_runs_and_compares_two_sizes() -> None:
     out = run("bench/publish_cost.py", "--sizes", "5", "20", "--repeat", "1")
     assert "time ratio 20/5" in out
+    assert "same objects written: True" in out and "same AWS calls by operation: True" in out, out
 
 
 def test_the_log_throughput_benchmark_runs() -> None:

@@ -51,6 +51,18 @@ def rebuild(stack: LocalStack, job: str) -> None:
     stack.process_queue()
 
 
+def month_archive(stack: LocalStack, url: str) -> str:
+    """Every page of a month's archive, from the month's address (its newest page) through the older ones."""
+    status, page = fetch(stack.site_url + url)
+    assert status == 200, url
+    pages = [page]
+    while (older := re.search(r'<a rel="next" href="([^"]+)"', pages[-1])) is not None:
+        status, page = fetch(stack.site_url + older.group(1))
+        assert status == 200 and len(pages) < 50, older.group(1)
+        pages.append(page)
+    return "\n".join(pages)
+
+
 def config_stamps(stack: LocalStack) -> dict[str, str]:
     """The configuration version every HTML page was rendered with."""
     stamps = {}
@@ -77,8 +89,7 @@ def test_category_front_page_archive_and_feeds(stack: LocalStack) -> None:
     assert status == 200
     assert all(f"Bài số {n}" in page for n in range(3))  # a parent lists its subcategories' articles
     assert "/tin-tuc/2024/06/" in page and "/tin-tuc/2024/05/" in page
-    status, june = fetch(stack.site_url + "/tin-tuc/tin-vifotec/2024/06/")
-    assert status == 200
+    june = month_archive(stack, "/tin-tuc/tin-vifotec/2024/06/")
     assert "Bài số 1" in june and "Bài số 2" in june and "Bài số 0" not in june
     assert fetch(stack.site_url + "/2024/06/")[0] == 200  # the whole site's month
     for feed in ("/rss.xml", "/tin-tuc/rss.xml", "/tin-tuc/tin-vifotec/rss.xml"):

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from newsroom.domain.archive_pages import MonthWindow, window_around
 from newsroom.domain.errors import ConcurrentChange, RejectedSource
 from newsroom.domain.pictures import PictureInfo
 from newsroom.domain.records import (
@@ -251,6 +252,17 @@ class FakeListings:
         """One local month of a scope, newest first (``BETWEEN`` is inclusive, as DynamoDB's)."""
         start, end = month_bounds(month, self.timezone)
         return list(reversed(self._partition(self._state.tree_entries, prefix).between(start, end)))
+
+    def month_window(self, prefix: tuple[str, ...], month: str, key: str) -> MonthWindow:
+        """The month's entries around ``key``, taken as the table adapter takes them (lazily, each side)."""
+        start, end = month_bounds(month, self.timezone)
+        partition = self._partition(self._state.tree_entries, prefix)
+        low, at, high = (bisect_left(partition.order, k) for k in (start, key, end))
+        high += high < len(partition.order) and partition.order[high] == end  # BETWEEN is inclusive
+        order, entries = partition.order, partition.entries
+        older = (entries[order[i]] for i in range(at - 1, low - 1, -1))  # no copy of a busy month
+        newer = (entries[order[i]] for i in range(at, high))
+        return window_around(older, newer, key)
 
     def since(self, key: str, limit: int) -> list[Entry]:
         """Site-wide entries at or after ``key``, newest first."""

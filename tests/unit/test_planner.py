@@ -103,11 +103,11 @@ def test_plan_touches_only_the_months_of_both_placements_in_every_scope() -> Non
     new = Placement(("khcn",), "2024-02-10T00:00:00Z#/khcn/x.html")
     plan = plan_batch([record(PUBLISHED, new, previous=old)], TZ)
     assert plan.months == {
-        ((), "2024-01"),
-        (("tin-tuc",), "2024-01"),
-        (("tin-tuc", "cu"), "2024-01"),
-        ((), "2024-02"),
-        (("khcn",), "2024-02"),
+        ((), "2024-01", old.key),
+        (("tin-tuc",), "2024-01", old.key),
+        (("tin-tuc", "cu"), "2024-01", old.key),
+        ((), "2024-02", new.key),
+        (("khcn",), "2024-02", new.key),
     }
 
 

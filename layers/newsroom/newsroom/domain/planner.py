@@ -7,15 +7,16 @@ Pure functions of the index records, so they read like a specification:
   and of its previous one, is re-rendered (their newer/older lists show it);
 - the first listing page (and feed) of home and of every ancestor category
   of both placements is re-rendered;
-- the monthly archive page of each of those scopes, for the month of each
-  placement, is re-rendered (with the site's sitemap shard of that month);
-  no other month is touched, because archives are keyed by month;
+- in the monthly archive of each of those scopes, the page holding each
+  placement's sort key is re-rendered, and its neighbours when the key starts
+  a page (``archive_pages``; with the site's sitemap shard of that month); no
+  other page is touched, because archive pages are cut by their own entries;
 - a page left behind at a previous URL is removed;
 - a draft's private preview is rendered, a revoked one removed.
 
 Nothing here grows with the size of the site: a change touches at most
 ``2 * (2 * RADIUS + 1)`` article pages, ``2 * (depth + 1)`` listings and
-``2 * (depth + 1)`` archive months.
+``2 * 3 * (depth + 1)`` archive pages.
 """
 
 from __future__ import annotations
@@ -38,8 +39,8 @@ class Plan:
     listings: frozenset[tuple[str, ...]]
     removals: frozenset[tuple[str, str]]
     """``(url, owner source key)`` of pages to remove."""
-    months: frozenset[tuple[tuple[str, ...], str]] = frozenset()
-    """``(scope, yyyy-mm)`` archive pages; the empty scope's are sitemap shards too."""
+    months: frozenset[tuple[tuple[str, ...], str, str]] = frozenset()
+    """``(scope, yyyy-mm, sort key)``: where archive pages changed; the empty scope's months' shards too."""
     previews: frozenset[str] = frozenset()
     """Source keys whose private preview is written or revoked."""
 
@@ -57,7 +58,7 @@ def plan_batch(records: Iterable[IndexedArticle], timezone: str) -> Plan:
     anchors: set[Placement] = set()
     listings: set[tuple[str, ...]] = set()
     removals: set[tuple[str, str]] = set()
-    months: set[tuple[tuple[str, ...], str]] = set()
+    months: set[tuple[tuple[str, ...], str, str]] = set()
     previews: set[str] = set()
     for record in records:
         current = record.placement if record.state == PUBLISHED else None
@@ -66,7 +67,7 @@ def plan_batch(records: Iterable[IndexedArticle], timezone: str) -> Plan:
                 anchors.add(placement)
                 listings.update(scopes(placement.category))
                 month = month_of(placement.key, timezone)
-                months.update((scope, month) for scope in scopes(placement.category))
+                months.update((scope, month, placement.key) for scope in scopes(placement.category))
         if record.previous is not None and (current is None or current.url != record.previous.url):
             removals.add((record.previous.url, record.source_key))
         if record.preview or record.revoked_preview:

@@ -36,6 +36,11 @@ def archive_url(scope: tuple[str, ...], month: str) -> str:
     return f"{listing_url(scope)}{year}/{number}/"
 
 
+def archive_page_url(scope: tuple[str, ...], month: str, name: str) -> str:
+    """One page of a month's archive, named by its first entry: ``/tin-tuc/2024/06/3fa9c2d1.html``."""
+    return f"{archive_url(scope, month)}{name}.html"
+
+
 def feed_key(scope: tuple[str, ...]) -> str:
     """``rss.xml`` for the site, ``tin-tuc/rss.xml`` for a category."""
     return page_key(listing_url(scope)).removesuffix("index.html") + "rss.xml"

@@ -210,8 +210,11 @@ class Publisher:
         rendered.add(renderer.previews(plan.previews))
         for scope in sorted(plan.listings | ({()} if skeleton else set())):
             rendered.add(renderer.scope(scope))
-        for scope, month in sorted(plan.months):
-            rendered.add(renderer.archive(scope, month))
+        by_month: dict[tuple[tuple[str, ...], str], list[str]] = {}
+        for scope, month, key in sorted(plan.months):
+            by_month.setdefault((scope, month), []).append(key)
+        for (scope, month), keys in by_month.items():
+            rendered.add(renderer.archive(scope, month, keys))
         if skeleton:
             rendered.outputs += renderer.site_files()
         if not self._static_done:

@@ -19,19 +19,28 @@ from typing import Protocol
 
 from newsroom.configuration.site_config import SiteConfig
 from newsroom.configuration.site_yaml import build_config
+from newsroom.domain.archive_pages import month_pages, pages_for_change
 from newsroom.domain.article import Article
 from newsroom.domain.errors import ConcurrentChange
 from newsroom.domain.pictures import PictureInfo, pictures_in
 from newsroom.domain.planner import LISTING_SIZE, RADIUS, Neighbours, neighbourhood
 from newsroom.domain.records import PUBLISHED, Entry, IndexedArticle, Placement, StoredConfig, ViewFigures
-from newsroom.domain.site_paths import archive_url, feed_key, listing_url, page_key, preview_url, shard_key
+from newsroom.domain.site_paths import (
+    archive_page_url,
+    archive_url,
+    feed_key,
+    listing_url,
+    page_key,
+    preview_url,
+    shard_key,
+)
 from newsroom.usecases.ports import ContentIndex, SiteCounts
+from newsroom.web.archive_outputs import archive_page_outputs
 from newsroom.web.assets import static_assets
 from newsroom.web.figure_outputs import stats_output
 from newsroom.web.outputs import Output
 from newsroom.web.page_outputs import (
     PageContext,
-    archive_output,
     article_output,
     category_output,
     feed_output,
@@ -248,15 +257,31 @@ class SiteRenderer:
             ]
         )
 
-    def archive(self, scope: tuple[str, ...], month: str) -> Rendered:
-        """One month of ``scope``; for the whole site also that month's sitemap shard."""
-        entries = self.index.listings.month_entries(scope, month)
+    def archive(self, scope: tuple[str, ...], month: str, keys: Iterable[str] = ()) -> Rendered:
+        """The pages of one month of ``scope`` that changes at ``keys`` alter; with no keys, all of them.
+
+        For the whole site also that month's sitemap shard. A publish names the
+        sort keys it moved (a page or three each, whatever the month holds); a
+        rebuild names none and writes every page of the month.
+        """
+        wanted = sorted(set(keys))
         rendered = Rendered()
-        if entries:
-            rendered.outputs.append(archive_output(self.ctx, scope, month, entries))
-        else:
-            rendered.removals.append(page_key(archive_url(scope, month)))
-        if not scope:
+        landing = page_key(archive_url(scope, month))
+        entries = self.index.listings.month_entries(scope, month) if not wanted or not scope else []
+        if not wanted:
+            pages = month_pages(list(reversed(entries)))
+            for page in pages:
+                rendered.outputs += archive_page_outputs(self.ctx, scope, month, page, landing=page.newest)
+            if not pages:
+                rendered.removals.append(landing)
+        for key in wanted:
+            change = pages_for_change(self.index.listings.month_window(scope, month, key), key)
+            for page in change.pages:
+                rendered.outputs += archive_page_outputs(self.ctx, scope, month, page, landing=page.newest)
+            rendered.removals += [page_key(archive_page_url(scope, month, name)) for name in change.removed]
+            if change.month_empty:
+                rendered.removals.append(landing)
+        if not scope:  # the month's sitemap shard (not yet in pages: it still reads the whole month)
             if entries:
                 rendered.outputs.append(shard_output(self.ctx, month, entries))
             else:

@@ -18,7 +18,7 @@ from functools import cache, lru_cache
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_datetime, get_day_names, get_month_names
+from babel.dates import format_datetime, format_skeleton, get_day_names, get_month_names
 
 DATE_LINE_PATTERN = "EEEE, d LLLL y"
 """The CLDR pattern of the date line, before the weekday is recapitalised."""
@@ -97,3 +97,9 @@ def format_article_date(value: datetime, locale: str, tz: str) -> str:
     local = _local(value, tz)
     time_text = format_datetime(local, TIME_PATTERN, locale=_babel_locale(locale))
     return f"{format_date_line(local, locale, tz)} {time_text}"
+
+
+@lru_cache(maxsize=FORMATTED_DATES)
+def format_day(value: datetime, locale: str, tz: str) -> str:
+    """Day and month as the locale writes them short: ``3/6`` (vi), ``6/3`` (en)."""
+    return format_skeleton("dM", _local(value, tz), locale=_babel_locale(locale))

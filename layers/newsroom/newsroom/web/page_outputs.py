@@ -37,7 +37,6 @@ from newsroom.web.headings import outlined_headings
 from newsroom.web.outputs import JSON_CACHE, PREVIEW_CACHE, Output, owner_metadata
 from newsroom.web.templating import render_page, translations
 from newsroom.web.view_models import (
-    ArchiveView,
     ArticleView,
     HomeView,
     ListingView,
@@ -292,22 +291,6 @@ def home_output(
         months=tuple(ctx.month_link((), month, count) for month, count in months),
     )
     return Output("index.html", ctx.html(view))
-
-
-def archive_output(ctx: PageContext, scope: tuple[str, ...], month: str, entries: Sequence[Entry]) -> Output:
-    """One month of a category (or of the whole site)."""
-    url = archive_url(scope, month)
-    month_title = ctx.month_title(month)
-    section = ctx.category_name(scope) if scope else ctx.config.name
-    crumbs = ctx.breadcrumb(scope)
-    crumbs.append(Link(month_title, url))
-    view = ArchiveView(
-        head=ctx.head(f"{section}: {month_title}", url, date_line=ctx.date_line(entries), breadcrumb=crumbs),
-        teasers=tuple(ctx.teaser(e) for e in entries),
-        category=Link(section, listing_url(scope)),
-        month_title=month_title,
-    )
-    return Output(page_key(url), ctx.html(view))
 
 
 def feed_output(ctx: PageContext, scope: tuple[str, ...], entries: Sequence[Entry]) -> Output:

@@ -181,10 +181,11 @@ class HomeView(PageView):
 
 @dataclass(frozen=True)
 class ArchiveView(PageView):
-    """One month of a category (or of the whole site, ``/<yyyy>/<mm>/``), oldest last.
+    """One page of a month of a category (or of the whole site, ``/<yyyy>/<mm>/``), oldest last.
 
-    Keyed by the month, so an article arriving, leaving or being back-dated
-    rewrites its own month's page and never shifts the others.
+    Pages are cut by their own articles (``domain/archive_pages.py``), so an
+    article arriving, leaving or being back-dated rewrites its own page and
+    never shifts the others; ``newer`` and ``older`` link the pages either side.
     """
 
     template = "archive.html"
@@ -192,6 +193,8 @@ class ArchiveView(PageView):
     teasers: tuple[Teaser, ...]
     category: Link
     month_title: str
+    newer: Link | None = None
+    older: Link | None = None
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from newsroom.adapters.content_table.table import Table, dump, joined, split
+from newsroom.domain.archive_pages import ARCHIVE_PAGE_SPAN, MonthWindow, window_around
 from newsroom.domain.records import PUBLISHED, Entry, IndexedArticle, Placement, month_bounds, scopes
+
+WINDOW_PAGE = 2 * ARCHIVE_PAGE_SPAN + 8
+"""Items per read of a month window: two page starters' worth on average, so one read per side mostly."""
 
 
 class Listings:
@@ -65,6 +70,22 @@ class Listings:
             ScanIndexForward=False,
         )
         return [_entry_from_item(i) for i in items]
+
+    def month_window(self, prefix: tuple[str, ...], month: str, key: str) -> MonthWindow:
+        """The month's entries around ``key``, read in pages of ``WINDOW_PAGE`` only as far as needed."""
+        start, end = month_bounds(month, self.timezone)
+        pk = f"TREE#{joined(prefix)}"
+
+        def side(low: str, high: str, forward: bool) -> Iterator[Entry]:
+            items = self._table.query_lazily(
+                KeyConditionExpression="pk = :pk AND sk BETWEEN :a AND :b",
+                ExpressionAttributeValues=dump({":pk": pk, ":a": low, ":b": high}),
+                ScanIndexForward=forward,
+                Limit=WINDOW_PAGE,
+            )
+            return (_entry_from_item(i) for i in items if forward or i["sk"] != key)
+
+        return window_around(side(start, key, False), side(key, end, True), key)
 
     def since(self, key: str, limit: int) -> list[Entry]:
         """Site-wide entries at or after sort key ``key``, newest first (the News sitemap)."""

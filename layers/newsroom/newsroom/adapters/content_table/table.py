@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -92,6 +92,16 @@ class Table:
             items.extend(load(i) for i in response["Items"])
             if "LastEvaluatedKey" not in response:
                 return items
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    def query_lazily(self, **request: Any) -> Iterator[dict[str, Any]]:
+        """The items a consistent query matches, loaded, one page of ``Limit`` read at a time as consumed."""
+        request = {"TableName": self.name, "ConsistentRead": True, **request}
+        while True:
+            response = self.client.query(**request)
+            yield from (load(i) for i in response["Items"])
+            if "LastEvaluatedKey" not in response:
+                return
             request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
     def batch_get(self, keys: Sequence[tuple[str, str]]) -> list[dict[str, Any]]:
