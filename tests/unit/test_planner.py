@@ -14,6 +14,7 @@ from newsroom.domain.records import (
 )
 from newsroom.domain.site_paths import (
     archive_url,
+    billed_paths,
     feed_key,
     invalidation_paths,
     listing_url,
@@ -128,3 +129,26 @@ def test_archive_feed_and_shard_addresses() -> None:
     assert feed_key(()) == "rss.xml"
     assert feed_key(("tin-tuc", "vifotec")) == "tin-tuc/vifotec/rss.xml"
     assert shard_key("2024-06") == "sitemaps/2024-06.xml"
+
+
+def test_a_months_archive_pages_are_invalidated_as_one_billed_wildcard() -> None:
+    paths = [
+        "/tin-tuc/2024/04/",
+        "/tin-tuc/2024/04/index.html",
+        "/tin-tuc/2024/04/3fa9c2d1.html",
+        "/2024/04/first.html",
+        "/2024/05/",
+        "/tin-tuc/a.html",
+        "/sitemaps/2024-04.xml",
+    ]
+    assert billed_paths(paths) == [
+        "/2024/04/first.html",  # alone in its month and scope: as it is
+        "/2024/05/",
+        "/sitemaps/2024-04.xml",
+        "/tin-tuc/2024/04/*",
+        "/tin-tuc/a.html",
+    ]
+    assert billed_paths(["/tin-tuc/x.html", "/2024/04/a.html", "/2024/04/b.html"]) == [
+        "/2024/04/*",
+        "/tin-tuc/x.html",
+    ]

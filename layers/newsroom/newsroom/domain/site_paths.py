@@ -10,6 +10,8 @@ all ask here, so a URL is spelled once.
 from __future__ import annotations
 
 import hashlib
+import re
+from collections.abc import Iterable
 
 VIEW_SHARD_FILES = 256
 """Per-article view counts are spread over this many files, whatever the size of the site."""
@@ -80,3 +82,28 @@ def invalidation_paths(key: str) -> list[str]:
         folder = key[: -len("index.html")]
         return [f"/{folder}", f"/{key}"]
     return [f"/{key}"]
+
+
+_ARCHIVE_MONTH = re.compile(r"^((?:/[^/]+)*/\d{4}/\d{2}/)")
+
+
+def billed_paths(paths: Iterable[str]) -> list[str]:
+    """The invalidation paths to send: the archive pages of one month of one scope as one wildcard.
+
+    A publish touches a month's address and one to three of its pages in
+    each scope (``archive_pages``); CloudFront bills a wildcard path as one,
+    and ``/tin-tuc/2024/06/*`` also covers the month's other pages, which
+    only makes them fetched again. Category slugs are never all digits, so
+    ``/<yyyy>/<mm>/`` is always an archive month.
+    """
+    by_month: dict[str, list[str]] = {}
+    others: list[str] = []
+    for path in paths:
+        found = _ARCHIVE_MONTH.match(path)
+        if found:
+            by_month.setdefault(found.group(1), []).append(path)
+        else:
+            others.append(path)
+    for folder, inside in by_month.items():
+        others += [folder + "*"] if len(inside) > 1 else inside
+    return sorted(set(others))

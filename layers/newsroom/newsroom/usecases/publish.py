@@ -19,7 +19,7 @@ from newsroom.domain.records import (
     PUBLISHED,
     IndexedArticle,
 )
-from newsroom.domain.site_paths import invalidation_paths, page_key, pdf_key
+from newsroom.domain.site_paths import billed_paths, invalidation_paths, page_key, pdf_key
 from newsroom.usecases.article_pdfs import pdf_message
 from newsroom.usecases.fanout import Fanout
 from newsroom.usecases.feedback import told
@@ -223,7 +223,7 @@ class Publisher:
         written = {id(o) for o in changed}
         written_pages.update("/" + o.key for o in pages if id(o) in written)
         removals += [key for key in sorted(set(rendered.removals)) if self.site.head(key) is not None]
-        paths = sorted(
+        paths = billed_paths(
             {quote(p, safe="/-._~*") for o in changed for p in invalidation_paths(o.key)}
             | {quote(p, safe="/-._~*") for key in removals for p in invalidation_paths(key)}
             | {quote(p, safe="/-._~*") for p in extra_paths}
