@@ -5,7 +5,6 @@ from __future__ import annotations
 import gzip
 import http.client
 import socket
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -13,13 +12,13 @@ from typing import Any
 import brotli
 import pytest
 
-from local.aws import client
 from local.cdn import LocalCdn
 from local.edge_cache import Response
 from local.edge_compression import accepted_codings, compressed, encoding_for
-from local.provision import DistributionInfo, ErrorResponse
+from local.provision import ErrorResponse
 from local.stack import REPO_ROOT
 from local.template import Template
+from tests.support.edge import edge_distribution
 
 PAGE = "<!DOCTYPE html><title>Tin tức</title>" + "<p>Hội nghị khoa học và công nghệ tỉnh.</p>" * 200
 BROWSER = "gzip, deflate, br, zstd"  # what Chromium sends over HTTPS
@@ -48,43 +47,13 @@ class Edge:
 
 @pytest.fixture
 def edge(endpoint: str) -> Iterator[Edge]:
-    s3, cloudfront = client("s3", endpoint), client("cloudfront", endpoint)
-    suffix = uuid.uuid4().hex[:8]
-    bucket, logs = f"site-{suffix}", f"logs-{suffix}"
-    s3.create_bucket(Bucket=bucket)
-    s3.create_bucket(Bucket=logs)
-    distribution = cloudfront.create_distribution(
-        DistributionConfig={
-            "CallerReference": suffix,
-            "Comment": "compression",
-            "Enabled": True,
-            "Origins": {
-                "Quantity": 1,
-                "Items": [
-                    {
-                        "Id": "site",
-                        "DomainName": f"{bucket}.s3.us-east-1.amazonaws.com",
-                        "S3OriginConfig": {"OriginAccessIdentity": ""},
-                    }
-                ],
-            },
-            "DefaultCacheBehavior": {"TargetOriginId": "site", "ViewerProtocolPolicy": "redirect-to-https"},
-        }
-    )["Distribution"]
-    info = DistributionInfo(
-        logical_id="SiteDistribution",
-        id=distribution["Id"],
-        domain_name=distribution["DomainName"],
-        origin_bucket=bucket,
-        default_root_object="index.html",
-        error_responses=(ErrorResponse(404, 404, "/404.html", 10),),
-        log_bucket=logs,
-        log_prefix="cdn/",
+    s3, cloudfront, info = edge_distribution(
+        endpoint, "compression", (ErrorResponse(404, 404, "/404.html", 10),)
     )
     cdn = LocalCdn(s3, cloudfront, info, port=0, log_flush_interval=3600)
     cdn.start()
     try:
-        yield Edge(cdn, s3, bucket)
+        yield Edge(cdn, s3, info.origin_bucket)
     finally:
         cdn.stop()
 

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from local.aws import client
 from local.cdn import LOG_FIELDS, LocalCdn, path_matches, ttl_for
-from local.provision import DistributionInfo, ErrorResponse
+from local.provision import ErrorResponse
 from local.stack import REPO_ROOT
+from tests.support.edge import edge_distribution
 
 
 @dataclass
@@ -54,43 +54,13 @@ class Edge:
 
 @pytest.fixture
 def edge(endpoint: str) -> Iterator[Edge]:
-    s3, cloudfront = client("s3", endpoint), client("cloudfront", endpoint)
-    suffix = uuid.uuid4().hex[:8]
-    bucket, logs = f"site-{suffix}", f"logs-{suffix}"
-    s3.create_bucket(Bucket=bucket)
-    s3.create_bucket(Bucket=logs)
-    distribution = cloudfront.create_distribution(
-        DistributionConfig={
-            "CallerReference": suffix,
-            "Comment": "test",
-            "Enabled": True,
-            "Origins": {
-                "Quantity": 1,
-                "Items": [
-                    {
-                        "Id": "site",
-                        "DomainName": f"{bucket}.s3.us-east-1.amazonaws.com",
-                        "S3OriginConfig": {"OriginAccessIdentity": ""},
-                    }
-                ],
-            },
-            "DefaultCacheBehavior": {"TargetOriginId": "site", "ViewerProtocolPolicy": "redirect-to-https"},
-        }
-    )["Distribution"]
-    info = DistributionInfo(
-        logical_id="SiteDistribution",
-        id=distribution["Id"],
-        domain_name=distribution["DomainName"],
-        origin_bucket=bucket,
-        default_root_object="index.html",
-        error_responses=(ErrorResponse(403, 404, "/404.html", 10), ErrorResponse(404, 404, "/404.html", 10)),
-        log_bucket=logs,
-        log_prefix="cdn/",
+    s3, cloudfront, info = edge_distribution(
+        endpoint, "test", (ErrorResponse(403, 404, "/404.html", 10), ErrorResponse(404, 404, "/404.html", 10))
     )
     cdn = LocalCdn(s3, cloudfront, info, port=0, log_flush_interval=3600)
     cdn.start()
     try:
-        yield Edge(cdn, s3, cloudfront, bucket, logs, distribution["Id"])
+        yield Edge(cdn, s3, cloudfront, info.origin_bucket, str(info.log_bucket), info.id)
     finally:
         cdn.stop()
 
