@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import cProfile
 import gc
+import json
 import os
 import platform
 import pstats
@@ -421,6 +422,7 @@ def main() -> None:
     parser.add_argument("--busy-month", type=int, default=5000, help="articles of the busy month (0: none)")
     parser.add_argument("--repeat", type=int, default=5, help="publishes measured per case (median kept)")
     parser.add_argument("--profile", type=int, metavar="N", help="profile the publish at size N instead")
+    parser.add_argument("--json", type=Path, help="also write the medians there (bench/peers.py)")
     args = parser.parse_args()
     print(machine(), flush=True)
     if args.profile:
@@ -441,6 +443,26 @@ def main() -> None:
             flatness(results, op, "with the busy month")
     for op in ("publish", "unpublish"):
         differ(results, op)
+    if args.json:
+        write_json(args.json, results)
+
+
+def write_json(path: Path, results: list[Result]) -> None:
+    """The median own CPU and counts of every case, for another script to compare with."""
+    rows = [
+        {
+            "case": r.case,
+            "articles": r.articles,
+            "op": op,
+            "cpu_ms": r.median(op).cpu * 1e3,
+            "own_ms": (r.median(op).cpu - r.median(op).fakes) * 1e3,
+            **r.median(op).figures,
+        }
+        for r in results
+        for op in r.runs
+    ]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"machine": machine(), "cases": rows}, indent=2) + "\n")
 
 
 if __name__ == "__main__":
