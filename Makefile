@@ -45,10 +45,12 @@ typecheck:  ## strict on the core and local/; the fakes must match the ports the
 build: setup-test  ## sam build, as CI and a deploy do it
 	PYENV_VERSION=3.11.7:3.13.0 .venv-sam/bin/sam build
 
-bench: setup
+bench: setup  ## the benchmarks, then ours beside Hugo and Pelican on one corpus (bench/peers.py)
+	scripts/bootstrap --bench || echo "scripts/bootstrap --bench could not install the peers: bench/peers.py skips them"
 	$(PY) bench/publish_cost.py
 	$(PY) bench/log_throughput.py
-	$(PY) bench/publish_inmemory.py
+	$(PY) bench/publish_inmemory.py --json .bench/publish_inmemory.json
+	$(PY) bench/peers.py
 
 clean:
 	rm -rf .aws-sam .local .pytest_cache .mypy_cache .ruff_cache
