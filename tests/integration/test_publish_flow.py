@@ -221,7 +221,7 @@ def test_one_invalidation_per_batch_naming_exactly_the_changed_paths(stack: Loca
         *(folder + "rss.xml" for folder in listings),
         "/stats.json",
         "/sitemap-news.xml",  # the 48 hours before the newest article now hold three
-        "/sitemaps/2024-04.xml",
+        "/sitemaps/first.xml",  # the shard before the site's first starter (``sitemap_shards``)
         "/tin-tuc/tin-vifotec/a.html",
         "/tin-tuc/tin-vifotec/b.html",
         "/tin-tuc/tin-vifotec/c.html",

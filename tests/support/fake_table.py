@@ -44,6 +44,7 @@ from newsroom.domain.records import (
     month_bounds,
     scopes,
 )
+from newsroom.domain.sitemap_shards import SHARD_BOUNDARIES, starts_shard
 from newsroom.domain.transitions import articles_delta, count_moves
 from newsroom.usecases.ports import ContentIndex
 
@@ -96,6 +97,8 @@ class TableState:
     """``CAT#``: an article in its own category only."""
     tree_entries: dict[Scope, Partition] = field(default_factory=dict)
     """``TREE#``: an article in home (empty prefix) and in each ancestor category."""
+    shard_starters: Partition = field(default_factory=Partition)
+    """``SHARDS``: the entries that start a sitemap shard."""
     scope_counts: dict[Scope, int] = field(default_factory=dict)
     month_counts: dict[Scope, dict[str, int]] = field(default_factory=dict)
     """Each scope's month counters (``yyyy-mm`` → articles), read a scope at a time."""
@@ -119,6 +122,8 @@ def _entry_keys(placement: Placement | None) -> set[tuple[str, Scope, str]]:
         return set()
     keys = {("CAT", placement.category, placement.key)}
     keys |= {("TREE", scope, placement.key) for scope in scopes(placement.category)}
+    if starts_shard(placement.key):
+        keys.add(("SHARDS", (), placement.key))
     return keys
 
 
@@ -211,6 +216,8 @@ class FakeArticles:
                 self._partition(kind, scope).put(key, entry)
 
     def _partition(self, kind: str, scope: Scope) -> Partition:
+        if kind == "SHARDS":
+            return self._state.shard_starters
         table = self._state.category_entries if kind == "CAT" else self._state.tree_entries
         found = table.get(scope)
         if found is None:
@@ -264,6 +271,33 @@ class FakeListings:
         newer = (entries[order[i]] for i in range(at, high))
         return window_around(older, newer, key)
 
+    def timeline_window(self, key: str) -> MonthWindow:
+        """The site's entries around ``key``, taken lazily on each side as the table adapter takes them."""
+        partition = self._partition(self._state.tree_entries, ())
+        order, entries, at = partition.order, partition.entries, bisect_left(partition.order, key)
+        older = (entries[order[i]] for i in range(at - 1, -1, -1))
+        newer = (entries[order[i]] for i in range(at, len(order)))
+        return window_around(older, newer, key, starts_shard, SHARD_BOUNDARIES)
+
+    def timeline_after(self, key: str) -> list[Entry]:
+        """The site's entries after ``key`` up to the next shard starter, inclusive."""
+        partition = self._partition(self._state.tree_entries, ())
+        found: list[Entry] = []
+        for i in range(bisect_right(partition.order, key), len(partition.order)):
+            found.append(partition.entries[partition.order[i]])
+            if starts_shard(partition.order[i]):
+                break
+        return found
+
+    def shard_starters(self) -> list[str]:
+        """The sort keys that start a sitemap shard, oldest first."""
+        return list(self._state.shard_starters.order)
+
+    def oldest_key(self) -> str | None:
+        """The site's oldest sort key."""
+        order = self._partition(self._state.tree_entries, ()).order
+        return order[0] if order else None
+
     def since(self, key: str, limit: int) -> list[Entry]:
         """Site-wide entries at or after ``key``, newest first."""
         partition = self._partition(self._state.tree_entries, ())
@@ -316,6 +350,20 @@ class FakeCounts:
         """The months of a scope that hold articles, newest first."""
         found = [(m, n) for m, n in self._state.month_counts.get(prefix, {}).items() if n > 0]
         return sorted(found, reverse=True)
+
+    def recent_months(self, prefix: tuple[str, ...], limit: int) -> list[tuple[str, int]]:
+        """The newest ``limit`` months of a scope that hold articles."""
+        return self.months(prefix)[:limit]
+
+    def year_months(self, prefix: tuple[str, ...], year: str) -> list[tuple[str, int]]:
+        """The months of one year of a scope that hold articles, newest first."""
+        return [(m, n) for m, n in self.months(prefix) if m.startswith(f"{year}-")]
+
+    def years_around(self, prefix: tuple[str, ...], year: str) -> tuple[str | None, str | None]:
+        """The nearest earlier and later years of a scope that hold articles."""
+        years = {m[:4] for m, _ in self.months(prefix)}
+        older, newer = [y for y in years if y < year], [y for y in years if y > year]
+        return (max(older) if older else None, min(newer) if newer else None)
 
 
 class FakeConfiguration:

@@ -128,7 +128,7 @@ def test_archive_feed_and_shard_addresses() -> None:
     assert archive_url((), "2024-06") == "/2024/06/"
     assert feed_key(()) == "rss.xml"
     assert feed_key(("tin-tuc", "vifotec")) == "tin-tuc/vifotec/rss.xml"
-    assert shard_key("2024-06") == "sitemaps/2024-06.xml"
+    assert shard_key("3fa9c2d1") == "sitemaps/3fa9c2d1.xml"
 
 
 def test_a_months_archive_pages_are_invalidated_as_one_billed_wildcard() -> None:

@@ -101,17 +101,22 @@ class PagesToWrite:
 
 
 def window_around(
-    older: Iterable[Entry], newer: Iterable[Entry], key: str, starts: Callable[[str], bool] = starts_page
+    older: Iterable[Entry],
+    newer: Iterable[Entry],
+    key: str,
+    starts: Callable[[str], bool] = starts_page,
+    boundaries: int = BOUNDARIES_AROUND,
 ) -> MonthWindow:
     """Take from the month's entries before ``key`` (newest first) and from ``key`` on (oldest first)
-    just what ``pages_for_change`` needs; the iterables may be lazy reads, consumed no further."""
+    just what ``pages_for_change`` needs (``boundaries`` starters each side); the iterables may be
+    lazy reads, consumed no further."""
     back: list[Entry] = []
     at_start = True
     seen = 0
     for entry in older:
         back.append(entry)
         seen += starts(entry.key)
-        if seen == BOUNDARIES_AROUND:
+        if seen == boundaries:
             at_start = False
             break
     ahead: list[Entry] = []
@@ -120,7 +125,7 @@ def window_around(
     for entry in newer:
         ahead.append(entry)
         seen += entry.key != key and starts(entry.key)
-        if seen == BOUNDARIES_AROUND:
+        if seen == boundaries:
             at_end = False
             break
     return MonthWindow(tuple(back), tuple(ahead), at_start, at_end)

@@ -3,7 +3,7 @@
 One home for the paths, beside the page kinds that own them: an article
 page (``/<category>/<slug>.html``), a listing (``/``, ``/tin-tuc/``), a
 monthly archive (``/tin-tuc/2024/06/``), a feed (``rss.xml``), a sitemap
-shard (``sitemaps/2024-06.xml``). The planner, the pages and the use cases
+shard (``sitemaps/3fa9c2d1.xml``). The planner, the pages and the use cases
 all ask here, so a URL is spelled once.
 """
 
@@ -38,6 +38,11 @@ def archive_url(scope: tuple[str, ...], month: str) -> str:
     return f"{listing_url(scope)}{year}/{number}/"
 
 
+def year_url(scope: tuple[str, ...], year: str) -> str:
+    """``/tin-tuc/2024/``: the months of one year of a category (or of the site, ``/2024/``)."""
+    return f"{listing_url(scope)}{year}/"
+
+
 def archive_page_url(scope: tuple[str, ...], month: str, name: str) -> str:
     """One page of a month's archive, named by its first entry: ``/tin-tuc/2024/06/3fa9c2d1.html``."""
     return f"{archive_url(scope, month)}{name}.html"
@@ -48,9 +53,9 @@ def feed_key(scope: tuple[str, ...]) -> str:
     return page_key(listing_url(scope)).removesuffix("index.html") + "rss.xml"
 
 
-def shard_key(month: str) -> str:
-    """The sitemap shard of one month of the whole site."""
-    return f"sitemaps/{month}.xml"
+def shard_key(name: str) -> str:
+    """One shard of the site's sitemap, named by the entry that starts it (``sitemap_shards``)."""
+    return f"sitemaps/{name}.xml"
 
 
 def views_shard(url: str) -> str:

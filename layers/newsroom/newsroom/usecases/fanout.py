@@ -109,8 +109,8 @@ class Fanout:
 
     def _works(self, media: bool) -> Iterator[dict[str, Any]]:
         renderer = SiteRenderer(self.index, self.context())
-        for first, last in self.index.listings.timeline_chunks(ARTICLES_PER_CHUNK):
-            yield {"articles": [first, last]}
+        for n, (first, last) in enumerate(self.index.listings.timeline_chunks(ARTICLES_PER_CHUNK)):
+            yield {"articles": [first, last], **({"from_start": True} if n == 0 else {})}
         scopes: list[tuple[str, ...]] = [(), *renderer.categories()]
         # Pages of categories that no longer exist go (each chunk checks before removing).
         stored = self.index.configuration.current()
@@ -192,6 +192,7 @@ class Fanout:
             entries = self.index.listings.entries_between(first, last)
             found = self.index.articles.get_many(e.source_key for e in entries)
             pages += renderer.articles(entries, found)
+            rendered.outputs += renderer.shards_in(entries, from_start=bool(work.get("from_start")))
             if sync_search and self.search is not None:  # a rebuild also repairs the search index
                 for record in found.values():
                     self.search.sync(record, trust_current=True)
@@ -205,6 +206,7 @@ class Fanout:
             scope = tuple(work["months"]["scope"])
             for month in work["months"]["months"]:
                 rendered.add(renderer.archive(scope, month))
+            rendered.add(renderer.years(scope, {month[:4] for month in work["months"]["months"]}))
         if "previews" in work:
             rendered.add(renderer.previews(work["previews"]))
         if work.get("site"):

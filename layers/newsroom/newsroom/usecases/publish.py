@@ -37,6 +37,7 @@ from newsroom.usecases.ports import (
     WorkQueue,
 )
 from newsroom.usecases.site_render import ContextLoader, Rendered, SiteRenderer, until_unchanged
+from newsroom.web.outputs import Output
 from newsroom.web.page_outputs import PageContext
 
 # Longer than PublishFunction's timeout (60 s), so an older pending invalidation's writer is
@@ -215,11 +216,21 @@ class Publisher:
             by_month.setdefault((scope, month), []).append(key)
         for (scope, month), keys in by_month.items():
             rendered.add(renderer.archive(scope, month, keys))
+        for scope in sorted({scope for scope, _month in rendered.months_moved}):
+            moved = {month[:4] for s, month in rendered.months_moved if s == scope}
+            rendered.add(renderer.years(scope, moved, neighbours=True))
+        shards, index_changes = renderer.sitemap(key for scope, _month, key in plan.months if not scope)
+        rendered.add(shards)
         if skeleton:
-            rendered.outputs += renderer.site_files()
+            index = index_changes or not self._static_done  # a new container checks it once
+            rendered.outputs += renderer.site_files(index=index)
         if not self._static_done:
             rendered.outputs += renderer.fixed_files()
-        changed = [o for o in rendered.outputs if self.site.differs(o)]
+        # Two keys of a batch in one archive page or shard render it twice, from the same state.
+        unique: dict[str, Output] = {}
+        for output in rendered.outputs:
+            unique.setdefault(output.key, output)
+        changed = [o for o in unique.values() if self.site.differs(o)]
         written = {id(o) for o in changed}
         written_pages.update("/" + o.key for o in pages if id(o) in written)
         removals += [key for key in sorted(set(rendered.removals)) if self.site.head(key) is not None]

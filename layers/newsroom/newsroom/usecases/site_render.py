@@ -5,8 +5,8 @@ a range of articles or a group of scopes. Both go through these methods, so
 the two paths cannot produce different bytes for the same stored state.
 
 Each method returns what to write and which keys to remove: a category with
-no articles left (and no configuration), an emptied month, an emptied
-sitemap shard disappear, exactly as a rebuild would not produce them.
+no articles left (and no configuration), an emptied month, a sitemap shard
+whose starter left disappear, exactly as a rebuild would not produce them.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from typing import Protocol
 
-from newsroom.configuration.site_config import SiteConfig
+from newsroom.configuration.site_config import Link, SiteConfig
 from newsroom.configuration.site_yaml import build_config
 from newsroom.domain.archive_pages import month_pages, pages_for_change
 from newsroom.domain.article import Article
@@ -33,9 +33,11 @@ from newsroom.domain.site_paths import (
     page_key,
     preview_url,
     shard_key,
+    year_url,
 )
+from newsroom.domain.sitemap_shards import shard_names, shards_for_change, shards_starting_in
 from newsroom.usecases.ports import ContentIndex, SiteCounts
-from newsroom.web.archive_outputs import archive_page_outputs
+from newsroom.web.archive_outputs import archive_page_outputs, earlier_months, year_output
 from newsroom.web.assets import static_assets
 from newsroom.web.figure_outputs import stats_output
 from newsroom.web.outputs import Output
@@ -59,6 +61,8 @@ HOME_LATEST = 11
 SECTION_SIZE = 5
 NEWS_WINDOW = timedelta(hours=48)
 NEWS_LIMIT = 1000
+MONTH_LINKS = 12
+"""Months a home or category page links; the year pages reach the older ones."""
 
 
 def until_unchanged(counts: SiteCounts, render_pass: Callable[[int], None], what: str) -> int:
@@ -86,11 +90,14 @@ class Rendered:
 
     outputs: list[Output] = field(default_factory=list)
     removals: list[str] = field(default_factory=list)
+    months_moved: set[tuple[tuple[str, ...], str]] = field(default_factory=set)
+    """``(scope, yyyy-mm)`` of months that appeared or emptied: their year pages list them."""
 
     def add(self, other: Rendered) -> None:
         """Merge another part into this one."""
         self.outputs.extend(other.outputs)
         self.removals.extend(other.removals)
+        self.months_moved |= other.months_moved
 
 
 class SiteDefaults(Protocol):
@@ -242,55 +249,97 @@ class SiteRenderer:
             ]
             return Rendered(
                 [
-                    home_output(self.ctx, latest[:HOME_LATEST], sections, self.index.counts.months(())),
+                    home_output(self.ctx, latest[:HOME_LATEST], sections, *self._months(())),
                     feed_output(self.ctx, (), latest[:LISTING_SIZE]),
                 ]
             )
         if scope not in self.categories():
             return Rendered(removals=[page_key(listing_url(scope)), feed_key(scope)])
         entries = self.index.listings.latest(scope, LISTING_SIZE)
-        months = self.index.counts.months(scope)
+        months, earlier = self._months(scope)
         return Rendered(
             [
-                category_output(self.ctx, scope, entries, months, self.children(scope)),
+                category_output(self.ctx, scope, entries, months, self.children(scope), earlier),
                 feed_output(self.ctx, scope, entries),
             ]
         )
 
+    def _months(self, scope: tuple[str, ...]) -> tuple[list[tuple[str, int]], Link | None]:
+        """A listing's newest months, and the link to the year of the next older one if there is one."""
+        months = self.index.counts.recent_months(scope, MONTH_LINKS + 1)
+        beyond = months[MONTH_LINKS][0] if len(months) > MONTH_LINKS else None
+        return months[:MONTH_LINKS], earlier_months(self.ctx, scope, beyond)
+
+    def years(self, scope: tuple[str, ...], years: Iterable[str], *, neighbours: bool = False) -> Rendered:
+        """The year pages of ``scope`` for these years (removed when emptied), and, with ``neighbours``,
+        those of the years either side, whose links to them may have moved."""
+        wanted = set(years)
+        if neighbours:
+            wanted |= {y for year in list(wanted) for y in self.index.counts.years_around(scope, year) if y}
+        rendered = Rendered()
+        for year in sorted(wanted):
+            months = [month for month, _ in self.index.counts.year_months(scope, year)]
+            if months:
+                around = self.index.counts.years_around(scope, year)
+                rendered.outputs.append(year_output(self.ctx, scope, year, months, around))
+            else:
+                rendered.removals.append(page_key(year_url(scope, year)))
+        return rendered
+
     def archive(self, scope: tuple[str, ...], month: str, keys: Iterable[str] = ()) -> Rendered:
         """The pages of one month of ``scope`` that changes at ``keys`` alter; with no keys, all of them.
 
-        For the whole site also that month's sitemap shard. A publish names the
-        sort keys it moved (a page or three each, whatever the month holds); a
-        rebuild names none and writes every page of the month.
+        A publish names the sort keys it moved (a page or three each, whatever
+        the month holds); a rebuild names none and writes every page of the month.
         """
         wanted = sorted(set(keys))
         rendered = Rendered()
         landing = page_key(archive_url(scope, month))
-        entries = self.index.listings.month_entries(scope, month) if not wanted or not scope else []
         if not wanted:
-            pages = month_pages(list(reversed(entries)))
+            pages = month_pages(list(reversed(self.index.listings.month_entries(scope, month))))
             for page in pages:
                 rendered.outputs += archive_page_outputs(self.ctx, scope, month, page, landing=page.newest)
             if not pages:
                 rendered.removals.append(landing)
         for key in wanted:
-            change = pages_for_change(self.index.listings.month_window(scope, month, key), key)
+            window = self.index.listings.month_window(scope, month, key)
+            change = pages_for_change(window, key)
+            if window.at_start and window.at_end and not window.older and len(window.newer) <= 1:
+                rendered.months_moved.add((scope, month))  # it holds one article now, or none
             for page in change.pages:
                 rendered.outputs += archive_page_outputs(self.ctx, scope, month, page, landing=page.newest)
             rendered.removals += [page_key(archive_page_url(scope, month, name)) for name in change.removed]
             if change.month_empty:
                 rendered.removals.append(landing)
-        if not scope:  # the month's sitemap shard (not yet in pages: it still reads the whole month)
-            if entries:
-                rendered.outputs.append(shard_output(self.ctx, month, entries))
-            else:
-                rendered.removals.append(shard_key(month))
         return rendered
 
+    def sitemap(self, keys: Iterable[str]) -> tuple[Rendered, bool]:
+        """The sitemap shards that changes at these sort keys alter, and whether the index must follow."""
+        rendered, index_changes = Rendered(), False
+        for key in sorted(set(keys)):
+            change = shards_for_change(self.index.listings.timeline_window(key), key)
+            rendered.outputs += [shard_output(self.ctx, run.name, run.entries) for run in change.shards]
+            rendered.removals += [shard_key(name) for name in change.removed]
+            index_changes |= change.index_changes
+        return rendered, index_changes
+
+    def shards_in(self, entries: Sequence[Entry], *, from_start: bool) -> list[Output]:
+        """The sitemap shards that start in a chunk of the timeline (``entries``, oldest first)."""
+        tail = self.index.listings.timeline_after(entries[-1].key) if entries else []
+        return [
+            shard_output(self.ctx, run.name, run.entries)
+            for run in shards_starting_in(entries, tail, from_start=from_start)
+        ]
+
+    def sitemap_index(self) -> Output:
+        """``/sitemap.xml`` from the shard starters' partition: one read of one item in ``SHARD_SPAN``."""
+        names = shard_names(self.index.listings.shard_starters(), self.index.listings.oldest_key())
+        return sitemap_index_output(self.ctx, names)
+
     # -- site-wide files -------------------------------------------------------------------
-    def site_files(self) -> list[Output]:
-        """Files every publish may change: sitemaps' index and News sitemap, live figures."""
+    def site_files(self, *, index: bool = True) -> list[Output]:
+        """Files every publish may change: sections and News sitemaps, live figures; and the sitemap
+        index, which a publish asks for only when the set of shards may have moved."""
         newest = self.index.listings.latest((), 1)
         recent: list[Entry] = []
         if newest:
@@ -301,7 +350,7 @@ class SiteRenderer:
             since = max(moments) - NEWS_WINDOW
             recent = self.index.listings.since(since.strftime("%Y-%m-%dT%H:%M:%SZ"), NEWS_LIMIT)
         return [
-            sitemap_index_output(self.ctx, [month for month, _ in self.index.counts.months(())]),
+            *([self.sitemap_index()] if index else []),
             sections_sitemap_output(self.ctx, self.categories()),
             news_sitemap_output(self.ctx, recent),
             stats_output(self.ctx.config, self.index.counts.stats(), self.figures()),

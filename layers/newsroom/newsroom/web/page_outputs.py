@@ -247,6 +247,7 @@ def category_output(
     entries: Sequence[Entry],
     months: Sequence[tuple[str, int]],
     subcategories: Sequence[tuple[str, ...]],
+    earlier: Link | None = None,
 ) -> Output:
     """A category's front page: its newest articles, subcategories and monthly archives."""
     url = listing_url(scope)
@@ -260,6 +261,7 @@ def category_output(
         ),
         teasers=tuple(ctx.teaser(e) for e in entries),
         months=tuple(ctx.month_link(scope, month, count) for month, count in months),
+        earlier=earlier,
         subcategories=tuple(Link(ctx.category_name(sub), listing_url(sub)) for sub in subcategories),
         feed_url="/" + feed_key(scope),
     )
@@ -271,6 +273,7 @@ def home_output(
     latest: Sequence[Entry],
     sections: Sequence[tuple[tuple[str, ...], Sequence[Entry]]],
     months: Sequence[tuple[str, int]],
+    earlier: Link | None = None,
 ) -> Output:
     """The home page: the lead story, the latest list, one block per top-level category."""
     view = HomeView(
@@ -289,6 +292,7 @@ def home_output(
             for scope, entries in sections
         ),
         months=tuple(ctx.month_link((), month, count) for month, count in months),
+        earlier=earlier,
     )
     return Output("index.html", ctx.html(view))
 
@@ -310,10 +314,10 @@ def feed_output(ctx: PageContext, scope: tuple[str, ...], entries: Sequence[Entr
     return Output(key, body, content_type=RSS, cache_control=JSON_CACHE)
 
 
-def shard_output(ctx: PageContext, month: str, entries: Sequence[Entry]) -> Output:
-    """The sitemap of one month's articles."""
-    urls = [(ctx.absolute(e.url), e.published_at) for e in sorted(entries, key=lambda e: e.key)]
-    return Output(shard_key(month), sitemap_urlset(urls), content_type=XML, cache_control=JSON_CACHE)
+def shard_output(ctx: PageContext, name: str, entries: Sequence[Entry]) -> Output:
+    """One shard of the site's sitemap: a run of its timeline (``sitemap_shards``)."""
+    urls = [(ctx.absolute(e.url), e.published_at) for e in entries]
+    return Output(shard_key(name), sitemap_urlset(urls), content_type=XML, cache_control=JSON_CACHE)
 
 
 def sections_sitemap_output(ctx: PageContext, scopes: Sequence[tuple[str, ...]]) -> Output:
@@ -322,11 +326,11 @@ def sections_sitemap_output(ctx: PageContext, scopes: Sequence[tuple[str, ...]])
     return Output("sitemaps/sections.xml", sitemap_urlset(urls), content_type=XML, cache_control=JSON_CACHE)
 
 
-def sitemap_index_output(ctx: PageContext, months: Sequence[str]) -> Output:
-    """``/sitemap.xml``: the sections sitemap and one shard per month, newest first."""
-    shards: list[tuple[str, str | None]] = [(ctx.absolute("/sitemaps/sections.xml"), None)]
-    shards += [(ctx.absolute("/" + shard_key(month)), None) for month in months]
-    return Output("sitemap.xml", sitemap_index(shards), content_type=XML, cache_control=JSON_CACHE)
+def sitemap_index_output(ctx: PageContext, shards: Sequence[str]) -> Output:
+    """``/sitemap.xml``: the sections sitemap and every shard of the timeline, oldest first."""
+    listed: list[tuple[str, str | None]] = [(ctx.absolute("/sitemaps/sections.xml"), None)]
+    listed += [(ctx.absolute("/" + shard_key(name)), None) for name in shards]
+    return Output("sitemap.xml", sitemap_index(listed), content_type=XML, cache_control=JSON_CACHE)
 
 
 def news_sitemap_output(ctx: PageContext, entries: Sequence[Entry]) -> Output:

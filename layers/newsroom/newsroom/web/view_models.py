@@ -134,11 +134,11 @@ class ArticleView(PageView):
 
 @dataclass(frozen=True)
 class MonthLink:
-    """A link to one monthly archive page, with how many articles it holds."""
+    """A link to one monthly archive page, with how many articles it holds (None: not shown)."""
 
     title: str
     url: str
-    count: int
+    count: int | None = None
 
 
 @dataclass(frozen=True)
@@ -153,6 +153,8 @@ class ListingView(PageView):
 
     teasers: tuple[Teaser, ...]
     months: tuple[MonthLink, ...] = ()
+    earlier: Link | None = None
+    """The year page of the months older than ``months`` (which are the newest ``MONTH_LINKS``)."""
     subcategories: tuple[Link, ...] = ()
     feed_url: str = ""
 
@@ -177,6 +179,8 @@ class HomeView(PageView):
     latest: tuple[Teaser, ...]
     sections: tuple[Section, ...]
     months: tuple[MonthLink, ...] = ()
+    earlier: Link | None = None
+    """The year page of the months older than ``months`` (which are the newest ``MONTH_LINKS``)."""
 
 
 @dataclass(frozen=True)
@@ -193,6 +197,24 @@ class ArchiveView(PageView):
     teasers: tuple[Teaser, ...]
     category: Link
     month_title: str
+    newer: Link | None = None
+    older: Link | None = None
+
+
+@dataclass(frozen=True)
+class YearView(PageView):
+    """The months of one year of a category or of the whole site (``/tin-tuc/2024/``), newest first.
+
+    Home and category pages link only their newest months, so that they do
+    not grow with the site's age; the year pages, linked to the years either
+    side, reach every other month. They show no counts: a publish rewrites a
+    year page only when one of its months appears or empties.
+    """
+
+    template = "year.html"
+
+    months: tuple[MonthLink, ...]
+    category: Link
     newer: Link | None = None
     older: Link | None = None
 

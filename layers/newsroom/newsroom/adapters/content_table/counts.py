@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from itertools import islice
 from typing import Any
 
 from newsroom.adapters.content_table.table import Table, dump, joined, split
@@ -68,6 +70,33 @@ class Counts:
             KeyConditionExpression="pk = :pk", ExpressionAttributeValues=dump({":pk": "SCOPES"})
         )
         return {split(str(i["sk"])): int(i.get("articles", 0)) for i in items}
+
+    def recent_months(self, prefix: tuple[str, ...], limit: int) -> list[tuple[str, int]]:
+        """The newest ``limit`` months of home or a category that hold articles, newest first."""
+        return list(islice(self._holding(prefix, "sk >= :a", "0000", forward=False, limit=limit), limit))
+
+    def year_months(self, prefix: tuple[str, ...], year: str) -> list[tuple[str, int]]:
+        """The months of one year of home or a category that hold articles, newest first."""
+        return list(self._holding(prefix, "sk BETWEEN :a AND :b", f"{year}-01", f"{year}-12", forward=False))
+
+    def years_around(self, prefix: tuple[str, ...], year: str) -> tuple[str | None, str | None]:
+        """The nearest earlier and later years of home or a category that hold articles."""
+        older = next(self._holding(prefix, "sk < :a", f"{year}-01", forward=False, limit=2), None)
+        newer = next(self._holding(prefix, "sk > :a", f"{year}-12", forward=True, limit=2), None)
+        return (older[0][:4] if older else None, newer[0][:4] if newer else None)
+
+    def _holding(
+        self, prefix: tuple[str, ...], condition: str, *bounds: str, forward: bool, limit: int = 13
+    ) -> Iterator[tuple[str, int]]:
+        """Month counters in order, those at zero (emptied months) skipped, read a page at a time."""
+        values = {":pk": f"MONTHS#{joined(prefix)}", **dict(zip((":a", ":b"), bounds, strict=False))}
+        items = self._table.query_lazily(
+            KeyConditionExpression=f"pk = :pk AND {condition}",
+            ExpressionAttributeValues=dump(values),
+            ScanIndexForward=forward,
+            Limit=limit,
+        )
+        return ((str(i["sk"]), int(i["articles"])) for i in items if int(i.get("articles", 0)) > 0)
 
     def months(self, prefix: tuple[str, ...]) -> list[tuple[str, int]]:
         """The months of home (empty prefix) or a category that hold articles, newest first."""

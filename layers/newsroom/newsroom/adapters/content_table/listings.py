@@ -8,9 +8,16 @@ from typing import Any
 from newsroom.adapters.content_table.table import Table, dump, joined, split
 from newsroom.domain.archive_pages import ARCHIVE_PAGE_SPAN, MonthWindow, window_around
 from newsroom.domain.records import PUBLISHED, Entry, IndexedArticle, Placement, month_bounds, scopes
+from newsroom.domain.sitemap_shards import SHARD_BOUNDARIES, SHARD_SPAN, starts_shard
 
 WINDOW_PAGE = 2 * ARCHIVE_PAGE_SPAN + 8
 """Items per read of a month window: two page starters' worth on average, so one read per side mostly."""
+
+SHARD_WINDOW_PAGE = SHARD_SPAN + 10
+"""Items per read of a sitemap shard's window: one starter's worth on average."""
+
+SHARDS = "SHARDS"
+"""The partition of the sort keys that start a sitemap shard (``sitemap_shards``): the index reads it."""
 
 
 class Listings:
@@ -31,7 +38,10 @@ class Listings:
         actions = [self._table.delete_action(pk, sk) for pk, sk in sorted(old - new)]
         if after.state == PUBLISHED:
             entry = after.entry()
-            actions += [self._table.put_action(_item_from_entry(pk, sk, entry)) for pk, sk in sorted(new)]
+            actions += [
+                self._table.put_action(_starter_item(sk) if pk == SHARDS else _item_from_entry(pk, sk, entry))
+                for pk, sk in sorted(new)
+            ]
         return actions
 
     # -- reads ------------------------------------------------------------------------
@@ -87,6 +97,52 @@ class Listings:
 
         return window_around(side(start, key, False), side(key, end, True), key)
 
+    def timeline_window(self, key: str) -> MonthWindow:
+        """The site's entries around ``key`` that ``sitemap_shards.shards_for_change`` needs."""
+
+        def side(condition: str, forward: bool) -> Iterator[Entry]:
+            items = self._table.query_lazily(
+                KeyConditionExpression=f"pk = :pk AND {condition}",
+                ExpressionAttributeValues=dump({":pk": "TREE#", ":k": key}),
+                ScanIndexForward=forward,
+                Limit=SHARD_WINDOW_PAGE,
+            )
+            return (_entry_from_item(i) for i in items)
+
+        older, newer = side("sk < :k", False), side("sk >= :k", True)
+        return window_around(older, newer, key, starts_shard, SHARD_BOUNDARIES)
+
+    def timeline_after(self, key: str) -> list[Entry]:
+        """The site's entries after ``key`` up to the next sitemap shard starter, inclusive."""
+        found: list[Entry] = []
+        items = self._table.query_lazily(
+            KeyConditionExpression="pk = :pk AND sk > :k",
+            ExpressionAttributeValues=dump({":pk": "TREE#", ":k": key}),
+            Limit=SHARD_WINDOW_PAGE,
+        )
+        for item in items:
+            found.append(_entry_from_item(item))
+            if starts_shard(found[-1].key):
+                break
+        return found
+
+    def shard_starters(self) -> list[str]:
+        """The sort keys that start a sitemap shard, oldest first (one item in ``SHARD_SPAN``)."""
+        items = self._table.query_all(
+            KeyConditionExpression="pk = :pk", ExpressionAttributeValues=dump({":pk": SHARDS})
+        )
+        return [str(item["sk"]) for item in items]
+
+    def oldest_key(self) -> str | None:
+        """The sort key of the site's oldest entry (None: no article)."""
+        items = self._table.query(
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues=dump({":pk": "TREE#"}),
+            ProjectionExpression="sk",
+            Limit=1,
+        )
+        return str(items[0]["sk"]) if items else None
+
     def since(self, key: str, limit: int) -> list[Entry]:
         """Site-wide entries at or after sort key ``key``, newest first (the News sitemap)."""
         return self._query("TREE#", "sk >= :k", key, forward=False, limit=limit)
@@ -119,7 +175,13 @@ def _entry_keys(placement: Placement | None) -> set[tuple[str, str]]:
         return set()
     keys = {(f"CAT#{joined(placement.category)}", placement.key)}
     keys |= {(f"TREE#{joined(scope)}", placement.key) for scope in scopes(placement.category)}
+    if starts_shard(placement.key):
+        keys.add((SHARDS, placement.key))
     return keys
+
+
+def _starter_item(key: str) -> dict[str, Any]:
+    return {"pk": SHARDS, "sk": key}
 
 
 def _item_from_entry(pk: str, sk: str, entry: Entry) -> dict[str, Any]:
