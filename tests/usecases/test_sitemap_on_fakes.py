@@ -8,6 +8,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 from newsroom.domain.sitemap_shards import SHARD_SPAN
+from newsroom.usecases.site_render import NEWS_LIMIT
 
 from tests.support.fake_site import FakeSite
 from tests.usecases.pages import md
@@ -69,3 +70,13 @@ def test_batches_of_publishes_and_deletions_leave_the_sitemap_a_rebuild_writes(s
         if n % 7:
             site.delete_and_publish(key(n))
     assert sitemap(site) == ({}, [])
+
+
+def test_the_news_sitemap_holds_the_newest_articles_of_two_days_up_to_its_limit(site: FakeSite) -> None:
+    count = NEWS_LIMIT + 20
+    for n in range(count):  # all within two days: 20 too many
+        when = (BASE + timedelta(minutes=20 * n)).astimezone().isoformat()
+        site.source.upload(key(n), md(f"Bài {n}", when, slug=f"bai-{n}"))
+    site.publish(*(key(n) for n in range(count)))
+    listed = re.findall(r"<loc>https?://[^/]+(/[^<]+)</loc>", site.site.body("sitemap-news.xml"))
+    assert listed == [f"/tin-tuc/bai-{n}.html" for n in range(count - 1, count - 1 - NEWS_LIMIT, -1)]

@@ -60,7 +60,10 @@ MAX_RENDER_PASSES = 5
 HOME_LATEST = 11
 SECTION_SIZE = 5
 NEWS_WINDOW = timedelta(hours=48)
-NEWS_LIMIT = 1000
+NEWS_LIMIT = 100
+"""The News sitemap's newest articles of the two days: Google allows 1,000, and reads the file within
+minutes of a change, so 100 cover a paper publishing hundreds a day while keeping what every publish
+rewrites the same size, whatever the day holds."""
 MONTH_LINKS = 12
 """Months a home or category page links; the year pages reach the older ones."""
 
