@@ -34,10 +34,6 @@ XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>'
 # Everything outside XML 1.0's Char production:
 # #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF]
 _NOT_XML_CHAR = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
-_ATTR_ESCAPES = str.maketrans(
-    {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\t": "&#9;", "\n": "&#10;", "\r": "&#13;"}
-)
 
 
 @dataclass(frozen=True)
@@ -61,11 +57,15 @@ def clean_xml_text(value: str) -> str:
 
 
 def _text(value: str) -> str:
-    return clean_xml_text(value).translate(_TEXT_ESCAPES)
+    # str.replace, not str.translate: a table of multi-character replacements walks Vietnamese text
+    # a character at a time in Python's slow path (a tenth of a publish's own time in feeds).
+    value = clean_xml_text(value)
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
 
 
 def _attr(value: str) -> str:
-    return clean_xml_text(value).translate(_ATTR_ESCAPES)
+    value = _text(value)
+    return value.replace('"', "&quot;").replace("\t", "&#9;").replace("\n", "&#10;")
 
 
 def _start(name: str, attrs: Iterable[tuple[str, str]] = ()) -> str:
