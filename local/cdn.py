@@ -139,7 +139,7 @@ class LocalCdn:
         self.invalidation_interval = invalidation_interval
         self.log_flush_interval = log_flush_interval
         self.access_log = AccessLog(s3, distribution.log_bucket, distribution.log_prefix, distribution.id)
-        self.cache = EdgeCache()
+        self.cache = EdgeCache(distribution.cache_tag_header)
         self.invalidations = Invalidations(cloudfront, distribution.id, self.cache)
         self._errors = {e.error_code: e for e in distribution.error_responses}
         self._stop = threading.Event()
@@ -279,6 +279,10 @@ class LocalCdn:
                     value = value.strftime("%a, %d %b %Y %H:%M:%S GMT")
                 headers[name] = str(value)
             headers.setdefault("Content-Type", "binary/octet-stream")
+            tag_header = (self.distribution.cache_tag_header or "").lower()
+            for name, value in (found.get("Metadata") or {}).items():  # S3 answers x-amz-meta-<name>
+                if f"x-amz-meta-{name}".lower() == tag_header:
+                    headers[f"x-amz-meta-{name}"] = str(value)
             return 200, headers, body, ttl_for(headers.get("Cache-Control"))
         mapping = self._errors.get(404) or self._errors.get(403) or DEFAULT_ERROR_RESPONSE
         page = self._get_object(mapping.page_path) if mapping.page_path else None

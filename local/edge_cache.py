@@ -20,6 +20,9 @@ from urllib.parse import unquote
 
 log = logging.getLogger("local.cdn")  # the CDN's log: invalidations are its news
 
+MAX_TAGS = 50
+"""CloudFront keeps at most 50 cache tags per object."""
+
 # CachingOptimized: min 1 s, default 1 day, max 1 year.
 MIN_TTL, DEFAULT_TTL, MAX_TTL = 1, 86_400, 31_536_000
 _MAX_AGE = re.compile(r"(?:^|,)\s*(s-maxage|max-age)\s*=\s*(\d+)", re.IGNORECASE)
@@ -55,6 +58,8 @@ class CachedResponse:
     stored_at: float
     expires_at: float
     viewer_uris: set[str] = field(default_factory=set)
+    tags: frozenset[str] = frozenset()
+    """The cache tags of the origin response (``CacheTagConfig``), lower case: ``#tag`` purges match them."""
 
 
 @dataclass
@@ -70,8 +75,9 @@ class Response:
 class EdgeCache:
     """Cached origin responses; a purge also discards fetches that were in flight when it ran."""
 
-    def __init__(self) -> None:
+    def __init__(self, tag_header: str | None = None) -> None:
         self.entries: dict[str, CachedResponse] = {}
+        self.tag_header = tag_header
         self._lock = threading.Lock()
         self._generation = 0
 
@@ -93,20 +99,34 @@ class EdgeCache:
         status, headers, body, ttl = fetch(origin_uri)
         with self._lock:
             if ttl > 0 and generation == self._generation:
-                self.entries[origin_uri] = CachedResponse(status, headers, body, now, now + ttl, {viewer_uri})
+                tags = self._tags(headers)
+                self.entries[origin_uri] = CachedResponse(
+                    status, headers, body, now, now + ttl, {viewer_uri}, tags
+                )
         return Response(
             status, {**headers, "X-Cache": "Miss from localcdn"}, body, "Miss" if status < 400 else "Error"
         )
 
+    def _tags(self, headers: dict[str, str]) -> frozenset[str]:
+        """CloudFront's reading of the tag header: comma-separated, case-insensitive, the first 50."""
+        if self.tag_header is None:
+            return frozenset()
+        value = next((v for k, v in headers.items() if k.lower() == self.tag_header.lower()), "")
+        return frozenset([t.strip().lower() for t in value.split(",") if t.strip()][:MAX_TAGS])
+
     def purge(self, paths: Iterable[str]) -> int:
-        """Drop cached entries matching any path, by origin URI or by any viewer URI that hit them."""
-        patterns = list(paths)
+        """Drop cached entries matching any item: a path, by origin URI or by any viewer URI that hit
+        them; a ``#tag``, by the tags they were cached with (exact, case-insensitive, no wildcard)."""
+        items = list(paths)
+        tags = {item[1:].lower() for item in items if item.startswith("#")}
+        patterns = [item for item in items if not item.startswith("#")]
         with self._lock:
             self._generation += 1
             doomed = [
                 uri
                 for uri, entry in self.entries.items()
-                if any(
+                if entry.tags & tags
+                or any(
                     path_matches(p, uri) or any(path_matches(p, v) for v in entry.viewer_uris)
                     for p in patterns
                 )

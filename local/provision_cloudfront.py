@@ -61,6 +61,8 @@ class DistributionInfo:
     response_headers: tuple[tuple[str, str], ...] = ()
     # The cache behaviors whose origin is the site bucket, in the template's order (first match wins).
     behaviors: tuple[Behavior, ...] = ()
+    # CacheTagConfig's HeaderName: the origin response header whose tags ``#tag`` invalidations match.
+    cache_tag_header: str | None = None
 
 
 def _bucket_from_domain(domain: str, buckets: Mapping[str, str]) -> str | None:
@@ -146,6 +148,7 @@ def create_distribution(
         log_bucket = buckets.get("LogsBucket")
     root_object = _optional(template, logical, "DefaultRootObject", config.get("DefaultRootObject"), "")
     store = viewer_request_store(template, logical)
+    tag_config = _optional(template, logical, "CacheTagConfig", config.get("CacheTagConfig"), {}) or {}
     log.info("distribution %s: %s (%s) on bucket %s", logical, distribution_id, domain, origin_bucket)
     return DistributionInfo(
         logical_id=logical,
@@ -159,6 +162,7 @@ def create_distribution(
         key_value_store_arn=store,
         response_headers=response_headers(template, logical),
         behaviors=site_behaviors(template, logical, origin_id),
+        cache_tag_header=str(tag_config["HeaderName"]) if tag_config.get("HeaderName") else None,
     )
 
 

@@ -31,9 +31,10 @@ def test_every_page_of_the_example_site_is_valid_html5(tmp_path: Path) -> None:
     previews = [k for k in objects if k.startswith("preview/")]
     assert len(previews) == 1  # the example draft's private preview
     pages = {k: v for k, v in objects.items() if k.endswith(".html") and k not in previews}
-    archives = [k for k in pages if re.search(r"(^|/)\d{4}/\d{2}/(index|first|[0-9a-f]{8})\.html$", k)]
+    archives = [k for k in pages if re.search(r"(^|/)\d{4}/(\d{2}/)?(index|first|[0-9a-f]{8})\.html$", k)]
     fronts = [k for k in pages if k.endswith("index.html") and k not in archives]
-    # articles, 404, home and the five category front pages, then one archive page per month and scope
+    # articles, 404, home and the five category front pages, then the archive pages of each month and
+    # year of each scope
     assert len(pages) - len(archives) == 14 + 1 + 1 + 5, sorted(fronts)
     assert any(k.startswith("tin-tuc/tin-vifotec/20") for k in archives), archives
 

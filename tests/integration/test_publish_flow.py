@@ -210,21 +210,23 @@ def test_one_invalidation_per_batch_naming_exactly_the_changed_paths(stack: Loca
     stack.process_queue()
     after = invalidations(stack)
     assert len(after) == before + 1
-    paths = set(after[-1]["Paths"]["Items"])
-    listings = ("/", "/tin-tuc/", "/tin-tuc/tin-vifotec/")
-    months = ("/2024/04/", "/tin-tuc/2024/04/", "/tin-tuc/tin-vifotec/2024/04/")
-    # Each month's address and the pages the three articles changed (``archive_pages``): one billed
-    # wildcard per month and scope.
-    assert paths == {
-        *(p for folder in listings for p in (folder, folder + "index.html")),
-        *(folder + "*" for folder in months),
-        *(folder + "rss.xml" for folder in listings),
-        "/stats.json",
-        "/sitemap-news.xml",  # the 48 hours before the newest article now hold three
-        "/sitemaps/first.xml",  # the shard before the site's first starter (``sitemap_shards``)
-        "/tin-tuc/tin-vifotec/a.html",
-        "/tin-tuc/tin-vifotec/b.html",
-        "/tin-tuc/tin-vifotec/c.html",
+    # Two billed items (``domain/cache_tags``): every listing, feed, archive page, sitemap and
+    # stats.json carries "lists"; the three article pages their category's April tag.
+    assert after[-1]["Paths"]["Items"] == ["#a:tin-tuc/tin-vifotec:2024-04", "#lists"]
+    stored = {
+        k: stack.client("s3").head_object(Bucket=stack.site_bucket, Key=k)["Metadata"]
+        for k in (
+            "index.html",
+            "tin-tuc/rss.xml",
+            "2024/04/index.html",
+            "sitemap-news.xml",
+            "stats.json",
+            "tin-tuc/tin-vifotec/b.html",
+        )
+    }
+    assert {k: m.get("cache-tag") for k, m in stored.items()} == {
+        **dict.fromkeys(list(stored)[:-1], "lists"),
+        "tin-tuc/tin-vifotec/b.html": "a:tin-tuc/tin-vifotec:2024-04,pages",
     }
 
 
@@ -266,7 +268,7 @@ def test_a_failed_invalidation_is_sent_by_the_retry_with_the_same_caller_referen
     pending = publisher.index.invalidations.pending()
     assert len(pending) == 1
     reference, paths = pending[0]
-    assert "/tin-tuc/tin-vifotec/a.html" in paths
+    assert "#a:tin-tuc/tin-vifotec:2024-04" in paths  # the page, by its tag
 
     retry = publisher.render([publisher.ingest(key)])  # the redelivered batch: nothing left to write
     assert retry.written == []

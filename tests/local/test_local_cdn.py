@@ -113,6 +113,45 @@ def test_invalidation_matches_viewer_and_origin_paths_and_wildcards(edge: Edge) 
     assert edge.get("/")[2] == b"new home"
 
 
+def test_a_tag_invalidation_purges_what_was_cached_with_the_tag_and_nothing_else(endpoint: str) -> None:
+    s3, cloudfront, info = edge_distribution(endpoint, "tags", ())
+    cdn = LocalCdn(s3, cloudfront, replace(info, cache_tag_header="x-amz-meta-cache-tag"), port=0)
+    cdn.start()
+    edge = Edge(cdn, s3, cloudfront, info.origin_bucket, str(info.log_bucket), info.id)
+    try:
+        edge.put("index.html", "old home", Metadata={"cache-tag": "lists"})
+        edge.put("tin-tuc/a.html", "old a", Metadata={"cache-tag": "a:tin-tuc:2024-04,pages"})
+        edge.put("tin-tuc/b.html", "old b", Metadata={"cache-tag": "a:tin-tuc:2024-05,pages"})
+        for path in ("/", "/tin-tuc/a.html", "/tin-tuc/b.html"):
+            edge.get(path)
+        for key, body in (
+            ("index.html", "new home"),
+            ("tin-tuc/a.html", "new a"),
+            ("tin-tuc/b.html", "new b"),
+        ):
+            edge.put(key, body)
+        assert "x-amz-meta-cache-tag" in {k.lower() for k in edge.get("/tin-tuc/a.html")[1]}
+
+        edge.invalidate("#LISTS")  # case-insensitive, as CloudFront compares tags
+        assert [edge.get(p)[2] for p in ("/", "/tin-tuc/a.html")] == [b"new home", b"old a"]
+        edge.invalidate("#a:tin-tuc:2024-04")
+        assert [edge.get(p)[2] for p in ("/tin-tuc/a.html", "/tin-tuc/b.html")] == [b"new a", b"old b"]
+        edge.invalidate("#a:tin-tuc:*")  # no wildcard in tags
+        assert edge.get("/tin-tuc/b.html")[2] == b"old b"
+        edge.invalidate("#pages")
+        assert edge.get("/tin-tuc/b.html")[2] == b"new b"
+    finally:
+        cdn.stop()
+
+
+def test_without_cache_tag_config_tags_are_not_read(edge: Edge) -> None:
+    edge.put("index.html", "old home", Metadata={"cache-tag": "lists"})
+    edge.get("/")
+    edge.put("index.html", "new home")
+    edge.invalidate("#lists")
+    assert edge.get("/")[2] == b"old home"
+
+
 def test_missing_keys_get_the_404_page_with_status_404(edge: Edge) -> None:
     status, _, body = edge.get("/khong-co.html")
     assert status == 404

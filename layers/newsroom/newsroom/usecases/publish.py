@@ -8,16 +8,19 @@ each source file tagged with what became of it.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
 from newsroom.configuration.settings import Settings
+from newsroom.domain.cache_tags import article_tag, invalidation_items, tags_of
 from newsroom.domain.planner import Plan, plan_batch
 from newsroom.domain.records import (
     PUBLISHED,
     IndexedArticle,
+    Placement,
+    month_of,
 )
 from newsroom.domain.site_paths import billed_paths, invalidation_paths, page_key, pdf_key
 from newsroom.usecases.article_pdfs import pdf_message
@@ -203,9 +206,15 @@ class Publisher:
         # article's page is rendered (the other invocation may have lost it to this one's removal).
         held, free = renderer.holders({url for url, _owner in plan.removals} | written_pages)
         anchors |= held
-        removals = [
-            key for url in free for key in (page_key(url), pdf_key(url)) if self.site.head(key) is not None
-        ]
+        stored_tags: dict[str, set[str]] = {}  # of the objects to remove: what their cached copies carry
+
+        def stored(key: str) -> bool:
+            head = self.site.head(key)
+            if head is not None:
+                stored_tags[key] = tags_of(head.get("Metadata", {}))
+            return head is not None
+
+        removals = [key for url in free for key in (page_key(url), pdf_key(url)) if stored(key)]
         pages = renderer.around(anchors)
         rendered = Rendered(list(pages))
         rendered.add(renderer.previews(plan.previews))
@@ -233,12 +242,9 @@ class Publisher:
         changed = [o for o in unique.values() if self.site.differs(o)]
         written = {id(o) for o in changed}
         written_pages.update("/" + o.key for o in pages if id(o) in written)
-        removals += [key for key in sorted(set(rendered.removals)) if self.site.head(key) is not None]
-        paths = billed_paths(
-            {quote(p, safe="/-._~*") for o in changed for p in invalidation_paths(o.key)}
-            | {quote(p, safe="/-._~*") for key in removals for p in invalidation_paths(key)}
-            | {quote(p, safe="/-._~*") for p in extra_paths}
-        )
+        removals += [key for key in sorted(set(rendered.removals)) if stored(key)]
+        touched = [(o.key, tags_of(o.metadata)) for o in changed] + [(k, stored_tags[k]) for k in removals]
+        paths = _invalidation(touched, anchors, extra_paths, self.settings.timezone)
         if paths:
             reference = f"{_iso(datetime.now(UTC))}#{uuid.uuid4().hex}"
             self._references.add(reference)
@@ -307,3 +313,25 @@ def _iso(moment: datetime) -> str:
 
 
 __all__ = ["ABANDONED_AFTER", "BatchReport", "Ingested", "Publisher"]
+
+
+def _invalidation(
+    touched: Sequence[tuple[str, set[str]]],
+    anchors: Iterable[Placement],
+    extra_paths: Iterable[str],
+    timezone: str,
+) -> list[str]:
+    """The items that invalidate what a pass wrote or removed (``domain/cache_tags``): the tags of
+    the tagged objects, the paths of the others."""
+    # An article page moved to another month keeps its URL: its cached copy carries the old tag.
+    placed: dict[str, set[str]] = {}
+    for p in anchors:  # its placement before and after the batch: one URL, two months
+        placed.setdefault(page_key(p.url), set()).add(article_tag(p.category, month_of(p.key, timezone)))
+    tags: set[str] = set()
+    untagged = {quote(p, safe="/-._~*") for p in extra_paths}
+    for key, found in touched:
+        if found:
+            tags |= found | placed.get(key, set())
+        else:
+            untagged |= {quote(p, safe="/-._~*") for p in invalidation_paths(key)}
+    return invalidation_items(tags, billed_paths(untagged))

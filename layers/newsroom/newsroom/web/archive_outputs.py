@@ -15,7 +15,7 @@ from newsroom.configuration.site_config import Link
 from newsroom.domain.archive_pages import ArchivePage
 from newsroom.domain.site_paths import archive_page_url, archive_url, listing_url, page_key, year_url
 from newsroom.web.dates import format_day
-from newsroom.web.outputs import Output
+from newsroom.web.outputs import Output, listed
 from newsroom.web.page_outputs import PageContext
 from newsroom.web.view_models import ArchiveView, MonthLink, YearView
 
@@ -25,9 +25,9 @@ def archive_page_outputs(
 ) -> list[Output]:
     """The page at its own address, and at the month's too when ``landing`` (it must be the newest)."""
     body = _page_html(ctx, scope, month, page)
-    outputs = [Output(page_key(archive_page_url(scope, month, page.name)), body)]
+    outputs = [listed(Output(page_key(archive_page_url(scope, month, page.name)), body))]
     if landing:
-        outputs.append(Output(page_key(archive_url(scope, month)), body))
+        outputs.append(listed(Output(page_key(archive_url(scope, month)), body)))
     return outputs
 
 
@@ -80,7 +80,7 @@ def year_output(
         newer=Link(newer, year_url(scope, newer)) if newer else None,
         older=Link(older, year_url(scope, older)) if older else None,
     )
-    return Output(page_key(year_url(scope, year)), ctx.html(view))
+    return listed(Output(page_key(year_url(scope, year)), ctx.html(view)))
 
 
 def earlier_months(ctx: PageContext, scope: tuple[str, ...], beyond: str | None) -> Link | None:

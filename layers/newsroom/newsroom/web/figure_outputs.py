@@ -16,7 +16,7 @@ from typing import Any
 from newsroom.configuration.site_config import SiteConfig
 from newsroom.domain.records import MostRead, Stats, ViewFigures
 from newsroom.domain.site_paths import views_shard_key
-from newsroom.web.outputs import Output
+from newsroom.web.outputs import Output, listed
 
 FIGURES_CACHE = "public, max-age=15, s-maxage=15"
 """Short at both ends: figures move with every log file, and nothing invalidates them."""
@@ -46,7 +46,9 @@ def stats_output(config: SiteConfig, stats: Stats, figures: ViewFigures) -> Outp
         "most_read": {"today": _lines(figures.today), "week": _lines(figures.week)},
         "view_shards": list(figures.shards),
     }
-    return Output("stats.json", _json(body), content_type="application/json", cache_control=FIGURES_CACHE)
+    return listed(
+        Output("stats.json", _json(body), content_type="application/json", cache_control=FIGURES_CACHE)
+    )
 
 
 def views_shard_output(shard: str, views: Mapping[str, int]) -> Output:

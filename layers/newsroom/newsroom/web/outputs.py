@@ -6,6 +6,8 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
+from newsroom.domain.cache_tags import CACHE_TAG_METADATA, LISTS, tag_metadata
+
 HTML = "text/html; charset=utf-8"
 # Live figures (``<dd data-stat="articles">12</dd>``) are refreshed in the
 # browser from /stats.json; their render-time value is only a fallback, so a
@@ -31,6 +33,8 @@ class Output:
     def digest(self) -> str:
         """What the write-if-changed check compares: the body, live figures masked."""
         stable = _LIVE_FIGURE.sub(rb"\1", self.body) if self.content_type == HTML else self.body
+        if tags := self.metadata.get(CACHE_TAG_METADATA):  # a re-tagged object must be written again
+            stable += b"\0cache-tag:" + tags.encode("ascii")
         return hashlib.sha256(stable).hexdigest()
 
 
@@ -42,3 +46,14 @@ def _meta(value: str) -> str:
 def owner_metadata(source_key: str) -> dict[str, str]:
     """Metadata that marks a page as written for ``source_key``."""
     return {"source-key": _meta(source_key)}
+
+
+def listed(output: Output) -> Output:
+    """``output`` tagged ``lists`` at the CDN: rendered from the timeline, invalidated by every batch."""
+    return Output(
+        output.key,
+        output.body,
+        output.content_type,
+        output.cache_control,
+        {**output.metadata, **tag_metadata(LISTS)},
+    )

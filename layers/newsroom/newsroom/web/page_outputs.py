@@ -14,11 +14,12 @@ from datetime import datetime
 
 from newsroom.configuration.site_config import Link, SiteConfig
 from newsroom.domain.article import Article
+from newsroom.domain.cache_tags import PAGES, article_tag, tag_metadata
 from newsroom.domain.editor_urls import picture_url
 from newsroom.domain.embeds import video_of
 from newsroom.domain.pictures import PictureInfo, with_variants
 from newsroom.domain.planner import Neighbours
-from newsroom.domain.records import Entry
+from newsroom.domain.records import Entry, month_of, sort_key
 from newsroom.domain.site_paths import (
     archive_url,
     feed_key,
@@ -34,7 +35,7 @@ from newsroom.web.assets import asset_url
 from newsroom.web.dates import format_article_date, format_date_line, month_names, weekday_names
 from newsroom.web.feeds import FeedItem, news_sitemap, robots_txt, rss_feed, sitemap_index, sitemap_urlset
 from newsroom.web.headings import outlined_headings
-from newsroom.web.outputs import JSON_CACHE, PREVIEW_CACHE, Output, owner_metadata
+from newsroom.web.outputs import JSON_CACHE, PREVIEW_CACHE, Output, listed, owner_metadata
 from newsroom.web.templating import render_page, translations
 from newsroom.web.view_models import (
     ArticleView,
@@ -185,7 +186,11 @@ def article_output(
 ) -> Output:
     """The article page; ``pictures``: the variants of the media pictures it shows."""
     view = article_view(ctx, article, neighbours, pictures or {})
-    return Output(page_key(article.url), ctx.html(view), metadata=owner_metadata(article.source_key))
+    month = month_of(sort_key(article.published_at, article.url), ctx.timezone)
+    tags = tag_metadata(article_tag(article.category, month), PAGES)
+    return Output(
+        page_key(article.url), ctx.html(view), metadata={**owner_metadata(article.source_key), **tags}
+    )
 
 
 def preview_output(
@@ -265,7 +270,7 @@ def category_output(
         subcategories=tuple(Link(ctx.category_name(sub), listing_url(sub)) for sub in subcategories),
         feed_url="/" + feed_key(scope),
     )
-    return Output(page_key(url), ctx.html(view))
+    return listed(Output(page_key(url), ctx.html(view)))
 
 
 def home_output(
@@ -294,7 +299,7 @@ def home_output(
         months=tuple(ctx.month_link((), month, count) for month, count in months),
         earlier=earlier,
     )
-    return Output("index.html", ctx.html(view))
+    return listed(Output("index.html", ctx.html(view)))
 
 
 def feed_output(ctx: PageContext, scope: tuple[str, ...], entries: Sequence[Entry]) -> Output:
@@ -311,33 +316,34 @@ def feed_output(ctx: PageContext, scope: tuple[str, ...], entries: Sequence[Entr
         items=[ctx.feed_item(e) for e in entries],
         generator=f"Newsroom (configuration {ctx.config_version})",
     )
-    return Output(key, body, content_type=RSS, cache_control=JSON_CACHE)
+    return listed(Output(key, body, content_type=RSS, cache_control=JSON_CACHE))
 
 
 def shard_output(ctx: PageContext, name: str, entries: Sequence[Entry]) -> Output:
     """One shard of the site's sitemap: a run of its timeline (``sitemap_shards``)."""
     urls = [(ctx.absolute(e.url), e.published_at) for e in entries]
-    return Output(shard_key(name), sitemap_urlset(urls), content_type=XML, cache_control=JSON_CACHE)
+    return listed(Output(shard_key(name), sitemap_urlset(urls), content_type=XML, cache_control=JSON_CACHE))
 
 
 def sections_sitemap_output(ctx: PageContext, scopes: Sequence[tuple[str, ...]]) -> Output:
     """The sitemap of the home page and every category's front page."""
     urls = [(ctx.absolute(listing_url(scope)), None) for scope in [(), *scopes]]
-    return Output("sitemaps/sections.xml", sitemap_urlset(urls), content_type=XML, cache_control=JSON_CACHE)
+    body = sitemap_urlset(urls)
+    return listed(Output("sitemaps/sections.xml", body, content_type=XML, cache_control=JSON_CACHE))
 
 
-def sitemap_index_output(ctx: PageContext, shards: Sequence[str]) -> Output:
+def sitemap_index_output(ctx: PageContext, names: Sequence[str]) -> Output:
     """``/sitemap.xml``: the sections sitemap and every shard of the timeline, oldest first."""
-    listed: list[tuple[str, str | None]] = [(ctx.absolute("/sitemaps/sections.xml"), None)]
-    listed += [(ctx.absolute("/" + shard_key(name)), None) for name in shards]
-    return Output("sitemap.xml", sitemap_index(listed), content_type=XML, cache_control=JSON_CACHE)
+    entries: list[tuple[str, str | None]] = [(ctx.absolute("/sitemaps/sections.xml"), None)]
+    entries += [(ctx.absolute("/" + shard_key(name)), None) for name in names]
+    return listed(Output("sitemap.xml", sitemap_index(entries), content_type=XML, cache_control=JSON_CACHE))
 
 
 def news_sitemap_output(ctx: PageContext, entries: Sequence[Entry]) -> Output:
     """``/sitemap-news.xml``: the articles of the 48 hours before the newest one."""
     items = [(ctx.absolute(e.url), e.title, datetime.fromisoformat(e.published_at)) for e in entries]
     body = news_sitemap(publication_name=ctx.config.name, language=ctx.locale, items=items)
-    return Output("sitemap-news.xml", body, content_type=XML, cache_control=JSON_CACHE)
+    return listed(Output("sitemap-news.xml", body, content_type=XML, cache_control=JSON_CACHE))
 
 
 def robots_output(ctx: PageContext) -> Output:
