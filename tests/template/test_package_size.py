@@ -14,7 +14,8 @@ makefile``, arm64 wheels from PyPI; cached under ``.local/cold-start/``,
 - nothing missing from the pinned requirements (the Makefiles install them
   with ``--no-deps``);
 - Babel's locale data for ``vi``, ``en`` and their parent ``root`` only;
-  awscrt in ``crt/``, off ``sys.path``;
+  awscrt in its own layer's ``crt/``, off ``sys.path``, and only the publish
+  function has it;
 - a build for this machine's architecture, run on a Lambda-like path
   (``python -S``, the runtime's boto3), formats dates and numbers as the full
   Babel data does and signs a KeyValueStore call with SigV4A.
@@ -59,9 +60,6 @@ SIZE_TARGET_MB = 15  # issue 13: each function with its layers, without boto3/bo
 # a regression guard (docs/cold-start.md says what stands between: awscrt, Pillow, fontTools).
 SIZE_BUDGET_MB = {
     "PublishFunction": 21,
-    "RenderFunction": 21,
-    "HitsFunction": 21,
-    "SearchFunction": 21,
     "PicturesFunction": 44,
     "PdfFunction": 62,
 }
@@ -151,16 +149,26 @@ def test_layer_pins_every_dependency_it_needs(logical: str) -> None:
                 )
 
 
-def test_core_layer_keeps_the_site_locales_and_awscrt_off_sys_path() -> None:
+def test_core_layer_keeps_the_site_locales_and_no_awscrt() -> None:
     from newsroom.configuration.site_config import SUPPORTED_LOCALES  # noqa: PLC0415
 
     layer = built_layer("CoreLayer", ARM64)
     kept = {path.stem for path in (layer / "python" / "babel" / "locale-data").glob("*.dat")}
     assert kept == BABEL_LOCALES
     assert set(SUPPORTED_LOCALES) <= kept
-    assert not list((layer / "python").glob("*awscrt*")), "awscrt on sys.path: boto3 would import it"
+    assert not list(layer.rglob("*awscrt*")), "awscrt in the core layer: every function would carry it"
+
+
+def test_awscrt_is_its_own_layer_off_sys_path_and_only_the_publish_function_has_it() -> None:
+    layer = built_layer("CrtLayer", ARM64)
+    assert not (layer / "python").exists(), "awscrt on sys.path: boto3 would import it"
     assert (layer / "crt" / "awscrt" / "__init__.py").is_file()
     assert list((layer / "crt").glob("_awscrt*.so"))
+    assert [f.logical for f in functions().values() if "CrtLayer" in f.layers] == ["PublishFunction"]
+    assert functions()["PublishFunction"].environment.get("REDIRECT_STORE_ARN")
+    assert [f.logical for f in functions().values() if f.environment.get("REDIRECT_STORE_ARN")] == [
+        "PublishFunction"
+    ]
 
 
 def test_built_core_layer_formats_and_signs_like_the_development_tree(runtime: Path) -> None:
@@ -181,6 +189,7 @@ def test_built_core_layer_formats_and_signs_like_the_development_tree(runtime: P
     server = KvsServer().start()
     try:
         arn = f"arn:aws:cloudfront::123456789012:key-value-store/{uuid.uuid4()}"
+        crt_directory = str(built_layer("CrtLayer", NATIVE) / "crt")
         server.state.create_store(arn)
         probe = f"""
 import json, sys
@@ -199,6 +208,12 @@ formatted = {{
 }}
 import boto3
 before = "awscrt" in sys.modules
+from pathlib import Path
+from newsroom.wiring import assembly
+# On Lambda every layer unpacks into /opt: /opt/python/newsroom/... puts CRT_DIRECTORY at /opt/crt,
+# CrtLayer's. Here the layers are built apart: the built CrtLayer's crt/ stands in for /opt/crt.
+assert assembly.CRT_DIRECTORY == Path(assembly.__file__).resolve().parents[3] / "crt"
+assembly.enable_sigv4a(Path({crt_directory!r}))
 from newsroom.wiring.assembly import keyvaluestore_client
 signed = []
 client = keyvaluestore_client()
@@ -220,5 +235,5 @@ print(json.dumps({{"formatted": formatted, "before": before, "etag": etag, "sign
     assert answer["formatted"] == expected
     assert not answer["before"]
     assert answer["signed"] == ["AWS4-ECDSA-P256-SHA256"]
-    assert answer["crt"].startswith(str(built_layer("CoreLayer", NATIVE) / "crt"))
+    assert answer["crt"].startswith(crt_directory)
     assert answer["etag"].startswith("KV")  # the local store refuses anything but SigV4A
