@@ -55,7 +55,7 @@ def part_figures(runtime: Path, runs: int) -> None:
     """What the parts kept off start-up cost, on the publish function's Lambda-like path (medians)."""
     function = functions()["PublishFunction"]
     env = lambda_environment(function, lambda_path(function, runtime))
-    crt = built_layer("CoreLayer", NATIVE) / "crt"
+    crt = built_layer("CrtLayer", NATIVE) / "crt"  # /opt/crt on Lambda
     with_crt = {**env, "PYTHONPATH": env["PYTHONPATH"] + os.pathsep + str(crt)}
     parts = {
         "import boto3, awscrt off sys.path (the layer)": (env, "", "import boto3"),
@@ -77,8 +77,8 @@ def part_figures(runtime: Path, runs: int) -> None:
         ),
         "the KeyValueStore client (awscrt, its model)": (
             env,
-            "import boto3\nfrom newsroom.wiring import assembly",
-            "assembly.keyvaluestore_client()",
+            "import boto3\nfrom pathlib import Path\nfrom newsroom.wiring import assembly",
+            f"assembly.enable_sigv4a(Path({str(crt)!r})); assembly.keyvaluestore_client()",
         ),
         "a Jinja environment and the article template": (
             env,
