@@ -276,15 +276,21 @@ class SiteRenderer:
     def years(self, scope: tuple[str, ...], years: Iterable[str], *, neighbours: bool = False) -> Rendered:
         """The year pages of ``scope`` for these years (removed when emptied), and, with ``neighbours``,
         those of the years either side, whose links to them may have moved."""
+        around: dict[str, tuple[str | None, str | None]] = {}
+
+        def near(year: str) -> tuple[str | None, str | None]:  # one read per year, whoever asks
+            if year not in around:
+                around[year] = self.index.counts.years_around(scope, year)
+            return around[year]
+
         wanted = set(years)
         if neighbours:
-            wanted |= {y for year in list(wanted) for y in self.index.counts.years_around(scope, year) if y}
+            wanted |= {y for year in list(wanted) for y in near(year) if y}
         rendered = Rendered()
         for year in sorted(wanted):
             months = [month for month, _ in self.index.counts.year_months(scope, year)]
             if months:
-                around = self.index.counts.years_around(scope, year)
-                rendered.outputs.append(year_output(self.ctx, scope, year, months, around))
+                rendered.outputs.append(year_output(self.ctx, scope, year, months, near(year)))
             else:
                 rendered.removals.append(page_key(year_url(scope, year)))
         return rendered

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from newsroom.domain.cache_tags import CACHE_TAG_METADATA, LISTS, tag_metadata
 
@@ -50,10 +50,4 @@ def owner_metadata(source_key: str) -> dict[str, str]:
 
 def listed(output: Output) -> Output:
     """``output`` tagged ``lists`` at the CDN: rendered from the timeline, invalidated by every batch."""
-    return Output(
-        output.key,
-        output.body,
-        output.content_type,
-        output.cache_control,
-        {**output.metadata, **tag_metadata(LISTS)},
-    )
+    return replace(output, metadata={**output.metadata, **tag_metadata(LISTS)})
