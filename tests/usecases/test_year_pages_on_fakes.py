@@ -74,3 +74,15 @@ def test_a_young_site_links_every_month_and_nothing_more(site: FakeSite) -> None
         site.source.upload(key(month), md(f"Bài {month}", f"{month}-10T08:00:00+07:00"))
     site.publish(*(key(m) for m in MONTHS[-3:]))
     assert links(site.site.body("index.html"), "months") == ["/2024/06/", "/2024/05/", "/2024/04/"]
+
+
+def test_a_batch_that_opens_a_month_with_several_articles_writes_its_year_page(site: FakeSite) -> None:
+    site.source.upload(key("2024-06"), md("Bài 2024-06", "2024-06-10T08:00:00+07:00"))
+    site.publish(key("2024-06"))
+    batch = [f"2026-02-{day:02d}" for day in range(1, 11)]  # one batch of ten, all in a new month
+    for day in batch:
+        site.source.upload(key(day), md(f"Bài {day}", f"{day}T08:00:00+07:00"))
+    site.publish(*(key(day) for day in batch))
+    assert links(site.site.body("2026/index.html"), "months") == ["/2026/02/"]
+    assert links(site.site.body("2024/index.html"), "pager") == ["/2026/"]
+    rebuild_changes_nothing(site)

@@ -301,7 +301,8 @@ class SiteRenderer:
         A publish names the sort keys it moved (a page or three each, whatever
         the month holds); a rebuild names none and writes every page of the month.
         """
-        wanted = sorted(set(keys))
+        batch = set(keys)
+        wanted = sorted(batch)
         rendered = Rendered()
         landing = page_key(archive_url(scope, month))
         if not wanted:
@@ -313,8 +314,10 @@ class SiteRenderer:
         for key in wanted:
             window = self.index.listings.month_window(scope, month, key)
             change = pages_for_change(window, key)
-            if window.at_start and window.at_end and not window.older and len(window.newer) <= 1:
-                rendered.months_moved.add((scope, month))  # it holds one article now, or none
+            # Born or emptied by this batch, the month shows only the batch's keys around each of them
+            # (or nothing): its year page may list it anew or no more.
+            if all(entry.key in batch for entry in (*window.older, *window.newer)):
+                rendered.months_moved.add((scope, month))
             for page in change.pages:
                 rendered.outputs += archive_page_outputs(self.ctx, scope, month, page, landing=page.newest)
             rendered.removals += [page_key(archive_page_url(scope, month, name)) for name in change.removed]
