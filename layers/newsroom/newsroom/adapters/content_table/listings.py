@@ -84,47 +84,37 @@ class Listings:
     def month_window(self, prefix: tuple[str, ...], month: str, key: str) -> MonthWindow:
         """The month's entries around ``key``, read in pages of ``WINDOW_PAGE`` only as far as needed."""
         start, end = month_bounds(month, self.timezone)
-        pk = f"TREE#{joined(prefix)}"
-
-        def side(low: str, high: str, forward: bool) -> Iterator[Entry]:
-            items = self._table.query_lazily(
-                KeyConditionExpression="pk = :pk AND sk BETWEEN :a AND :b",
-                ExpressionAttributeValues=dump({":pk": pk, ":a": low, ":b": high}),
-                ScanIndexForward=forward,
-                Limit=WINDOW_PAGE,
-            )
-            return (_entry_from_item(i) for i in items if forward or i["sk"] != key)
-
-        return window_around(side(start, key, False), side(key, end, True), key)
+        pk, bounds = f"TREE#{joined(prefix)}", "sk BETWEEN :a AND :b"
+        older = self._lazily(pk, bounds, {":a": start, ":b": key}, forward=False, limit=WINDOW_PAGE)
+        newer = self._lazily(pk, bounds, {":a": key, ":b": end}, forward=True, limit=WINDOW_PAGE)
+        return window_around((e for e in older if e.key != key), newer, key)
 
     def timeline_window(self, key: str) -> MonthWindow:
         """The site's entries around ``key`` that ``sitemap_shards.shards_for_change`` needs."""
-
-        def side(condition: str, forward: bool) -> Iterator[Entry]:
-            items = self._table.query_lazily(
-                KeyConditionExpression=f"pk = :pk AND {condition}",
-                ExpressionAttributeValues=dump({":pk": "TREE#", ":k": key}),
-                ScanIndexForward=forward,
-                Limit=SHARD_WINDOW_PAGE,
-            )
-            return (_entry_from_item(i) for i in items)
-
-        older, newer = side("sk < :k", False), side("sk >= :k", True)
+        older = self._lazily("TREE#", "sk < :k", {":k": key}, forward=False, limit=SHARD_WINDOW_PAGE)
+        newer = self._lazily("TREE#", "sk >= :k", {":k": key}, forward=True, limit=SHARD_WINDOW_PAGE)
         return window_around(older, newer, key, starts_shard, SHARD_BOUNDARIES)
 
     def timeline_after(self, key: str) -> list[Entry]:
         """The site's entries after ``key`` up to the next sitemap shard starter, inclusive."""
         found: list[Entry] = []
-        items = self._table.query_lazily(
-            KeyConditionExpression="pk = :pk AND sk > :k",
-            ExpressionAttributeValues=dump({":pk": "TREE#", ":k": key}),
-            Limit=SHARD_WINDOW_PAGE,
-        )
-        for item in items:
-            found.append(_entry_from_item(item))
-            if starts_shard(found[-1].key):
+        for entry in self._lazily("TREE#", "sk > :k", {":k": key}, forward=True, limit=SHARD_WINDOW_PAGE):
+            found.append(entry)
+            if starts_shard(entry.key):
                 break
         return found
+
+    def _lazily(
+        self, pk: str, condition: str, values: dict[str, str], *, forward: bool, limit: int
+    ) -> Iterator[Entry]:
+        """A partition's entries in sort-key order, read a page of ``limit`` at a time as consumed."""
+        items = self._table.query_lazily(
+            KeyConditionExpression=f"pk = :pk AND {condition}",
+            ExpressionAttributeValues=dump({":pk": pk, **values}),
+            ScanIndexForward=forward,
+            Limit=limit,
+        )
+        return (_entry_from_item(i) for i in items)
 
     def shard_starters(self) -> list[str]:
         """The sort keys that start a sitemap shard, oldest first (one item in ``SHARD_SPAN``)."""
