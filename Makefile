@@ -36,7 +36,7 @@ lint:
 	$(VENV)/bin/ruff format --check .
 
 contracts:  ## the layering, as import-linter contracts in pyproject.toml
-	PYTHONPATH=layers/newsroom:layers/pictures:layers/pdf:. $(VENV)/bin/lint-imports
+	PYTHONPATH=layers/newsroom:layers/pictures:layers/pdf:layers/redirects:. $(VENV)/bin/lint-imports
 
 typecheck:  ## strict on the core and local/; the fakes must match the ports they stand in for
 	$(VENV)/bin/mypy

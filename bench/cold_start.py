@@ -26,7 +26,6 @@ from tests.support.cold_start import (  # noqa: E402
     ARM64,
     CACHE,
     MIB,
-    NATIVE,
     built_layer,
     first_invocation,
     function_bytes,
@@ -52,14 +51,14 @@ print(json.dumps({{"seconds": time.perf_counter() - started}}))
 
 
 def part_figures(runtime: Path, runs: int) -> None:
-    """What the parts kept off start-up cost, on the publish function's Lambda-like path (medians)."""
+    """What the parts kept off start-up cost, on the functions' Lambda-like paths (medians)."""
     function = functions()["PublishFunction"]
     env = lambda_environment(function, lambda_path(function, runtime))
-    crt = built_layer("CrtLayer", NATIVE) / "crt"  # /opt/crt on Lambda
-    with_crt = {**env, "PYTHONPATH": env["PYTHONPATH"] + os.pathsep + str(crt)}
+    redirects = functions()["RedirectsFunction"]
+    with_crt = lambda_environment(redirects, lambda_path(redirects, runtime))  # awscrt on sys.path
     parts = {
-        "import boto3, awscrt off sys.path (the layer)": (env, "", "import boto3"),
-        "import boto3, awscrt on sys.path (before)": (with_crt, "", "import boto3"),
+        "import boto3, without awscrt (the publish function)": (env, "", "import boto3"),
+        "import boto3, awscrt beside it (the redirects function)": (with_crt, "", "import boto3"),
         "the core: wiring and use cases, after boto3": (
             env,
             "import boto3",
@@ -75,10 +74,10 @@ def part_figures(runtime: Path, runs: int) -> None:
             "import boto3\nfrom aws_lambda_powertools import Tracer",
             "Tracer()",
         ),
-        "the KeyValueStore client (awscrt, its model)": (
-            env,
-            "import boto3\nfrom pathlib import Path\nfrom newsroom.wiring import assembly",
-            f"assembly.enable_sigv4a(Path({str(crt)!r})); assembly.keyvaluestore_client()",
+        "the KeyValueStore client (its model), after boto3 and awscrt": (
+            with_crt,
+            "import boto3",
+            "boto3.client('cloudfront-keyvaluestore')",
         ),
         "a Jinja environment and the article template": (
             env,

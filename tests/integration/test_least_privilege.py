@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import fnmatch
 import gzip
+import importlib.util
 import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
@@ -39,7 +41,9 @@ from newsroom.wiring.assembly import (
     build_search,
 )
 from newsroom_pictures.variants import prepare_picture
+from newsroom_redirects.store import KeyValueStoreRedirects
 
+from local.sqs_events import sqs_event
 from local.stack import LocalStack
 from local.template import Template
 from tests.support.oracle import Message
@@ -48,6 +52,7 @@ from tests.support.site import local_site
 from tests.support.word_files import news_docx
 from tests.unit.test_access_logs import AWS_SAMPLE
 
+ROOT = Path(__file__).resolve().parents[2]
 Grant = tuple[str, str, str]  # (kind, logical id, object pattern or ""), action
 
 S3_OBJECT = {
@@ -214,6 +219,17 @@ def covered(used: set[tuple[tuple[str, str, str], str]], grants: set[Grant | Any
     return needed
 
 
+def redirects_handler() -> Any:
+    """functions/redirects/app.py, loaded as Lambda loads it (its own module, its layer on the path)."""
+    spec = importlib.util.spec_from_file_location(
+        "redirects_app", ROOT / "functions" / "redirects" / "app.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def md(title: str, slug: str = "", status: str = "published", extra: str = "") -> bytes:
     fields = f"title: {title}\ndate: 2024-04-01T08:00:00+07:00\nstatus: {status}\n"
     fields += f"slug: {slug}\n" if slug else ""
@@ -246,6 +262,7 @@ class Workload:
         self.search = Recorder(names)
         self.hits = Recorder(names)
         self.pictures = Recorder(names)
+        self.redirects = Recorder(names)
         self.environment = stack.environment_variables()
         self.settings = Settings.from_environment(self.environment)
         self.editor = stack.client("s3")
@@ -257,11 +274,26 @@ class Workload:
             name: recorder.client(name, endpoint)
             for name in ("s3", "dynamodb", "cloudfront", "sqs", "scheduler")
         }
-        assert self.stack.kvs is not None
-        made["keyvaluestore"] = recorder.client("cloudfront-keyvaluestore", self.stack.kvs.endpoint_url)
         for client in made.values():
             client.meta.events.register("before-parameter-build", _remember_params)
         return Clients(**made)
+
+    def drain_redirects(self, handle: Any) -> int:
+        """Run the redirect queue's messages, in order, as the redirects function would; how many moved."""
+        assert self.stack.kvs is not None
+        kvs = self.redirects.client("cloudfront-keyvaluestore", self.stack.kvs.endpoint_url)
+        kvs.meta.events.register("before-parameter-build", _remember_params)
+        store = KeyValueStoreRedirects(kvs, self.stack.environment("RedirectsFunction")["REDIRECT_STORE_ARN"])
+        sqs, queue = self.stack.client("sqs"), self.stack.provisioned.queues["RedirectQueue"]  # type: ignore[union-attr]
+        handled = 0
+        while messages := sqs.receive_message(
+            QueueUrl=queue.url, MaxNumberOfMessages=10, AttributeNames=["All"]
+        ).get("Messages", []):
+            assert handle(sqs_event(messages, queue.arn, "us-east-1"), store) == {"batchItemFailures": []}
+            for message in messages:
+                sqs.delete_message(QueueUrl=queue.url, ReceiptHandle=message["ReceiptHandle"])
+            handled += len(messages)
+        return handled
 
     def put(self, key: str, body: bytes, **extra: Any) -> None:
         self.editor.put_object(Bucket=self.settings.source_bucket, Key=key, Body=body, **extra)
@@ -363,6 +395,9 @@ def workload() -> Iterator[Workload]:
         run.delete("media/anh.jpg")
         run.delete("site/site.yaml")
         run.deliver(publisher, "articles/tin-tuc/a.md", "articles/tin-tuc/g.docx", "site/site.yaml")
+        # The redirects function: what those publishes sent, in order (moves put keys, deletes remove them).
+        assert run.drain_redirects(redirects_handler().handle) >= 3
+        assert run.redirects.used, "the store was written"
         assert run.media(pictures, "media/anh.jpg") == {"batchItemFailures": []}
         # The render function: the configuration jobs queued (the retired category's page left
         # behind goes), then a rebuild of a lost search index.
@@ -423,6 +458,7 @@ def workload() -> Iterator[Workload]:
         ("SearchFunction", "search"),
         ("HitsFunction", "hits"),
         ("PicturesFunction", "pictures"),
+        ("RedirectsFunction", "redirects"),
     ],
 )
 def test_the_policy_grants_exactly_what_the_code_calls(

@@ -1,7 +1,11 @@
-"""The KeyValueStore data-plane emulator (local/kvs.py) and the redirects adapter written against it.
+"""The KeyValueStore data-plane emulator (local/kvs.py) and the redirects written against it.
 
 Every call goes through botocore's real ``cloudfront-keyvaluestore`` client:
-SigV4A-signed (awscrt), account-prefixed endpoint, REST-JSON.
+SigV4A-signed (awscrt), account-prefixed endpoint, REST-JSON. Redirects go the
+way they go deployed: checked and encoded by the publish side
+(``newsroom.adapters.redirect_queue``), as message bodies, read back and
+summed by the redirects function's package (``newsroom_redirects``), written
+by its store adapter.
 """
 
 from __future__ import annotations
@@ -15,15 +19,12 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from newsroom.adapters.redirect_store import (
-    MAX_KEYS_PER_CALL,
-    KeyValueStoreRedirects,
-    RedirectError,
-    RedirectStoreBusy,
-)
+from newsroom.adapters.redirect_queue import RedirectError, messages, wire_path
 from newsroom.configuration.settings import Settings
 from newsroom.usecases.ports import NoRedirects
 from newsroom.wiring.assembly import Clients, build_redirects
+from newsroom_redirects.changes import parse, summed
+from newsroom_redirects.store import MAX_KEYS_PER_CALL, KeyValueStoreRedirects, RedirectStoreBusy
 
 from local.aws import client
 from local.kvs import KvsServer
@@ -154,8 +155,22 @@ def test_unknown_stores_and_unsigned_requests_are_refused(server: KvsServer, kvs
 # ------------------------------------------------------------------- adapter
 
 
+class Redirects:
+    """Publish side to store: the change as the publish function sends it, as the redirects function writes it."""
+
+    def __init__(self, kvs: Any, arn: str, **options: Any) -> None:
+        self.store = KeyValueStoreRedirects(kvs, arn, **options)
+
+    def apply(self, puts: dict[str, str], deletes: list[str]) -> None:
+        change = summed(parse(body) for body in messages(puts, deletes))
+        self.store.apply(change.puts, change.deletes)
+
+    def get(self, path: str) -> str | None:
+        return self.store.get(wire_path(path))
+
+
 def test_puts_land_as_the_viewer_sends_the_path(kvs: Any, arn: str, server: KvsServer) -> None:
-    redirects = KeyValueStoreRedirects(kvs, arn)
+    redirects = Redirects(kvs, arn)
     redirects.apply({"/tin-tuc/cu.html": "/tin-tuc/moi.html", "/tin tức/cũ.html": "/tin-tuc/moi.html"}, [])
     assert server.state.items(arn) == {
         "/tin-tuc/cu.html": "/tin-tuc/moi.html",
@@ -172,7 +187,7 @@ def test_deleting_absent_keys_is_not_an_error_and_writes_nothing(
     kvs: Any, arn: str, server: KvsServer
 ) -> None:
     recording = Recording(kvs)
-    redirects = KeyValueStoreRedirects(recording, arn)
+    redirects = Redirects(recording, arn)
     redirects.apply({"/a.html": "/b.html", "/c.html": "/d.html"}, [])
     etag = kvs.describe_key_value_store(KvsARN=arn)["ETag"]
     redirects.apply({}, ["/never.html", "/also-never.html"])
@@ -185,7 +200,7 @@ def test_deleting_absent_keys_is_not_an_error_and_writes_nothing(
 
 def test_a_conflict_is_retried_from_a_fresh_etag(kvs: Any, arn: str, server: KvsServer) -> None:
     recording = Recording(kvs, put_elsewhere(kvs, arn), times=2)
-    redirects = KeyValueStoreRedirects(recording, arn, backoff=0)
+    redirects = Redirects(recording, arn, backoff=0)
     redirects.apply({"/cu.html": "/moi.html"}, [])
     assert len(recording.updates) == 3  # two conflicts, then success
     assert len({call["IfMatch"] for call in recording.updates}) == 3
@@ -197,7 +212,7 @@ def test_a_conflict_is_retried_from_a_fresh_etag(kvs: Any, arn: str, server: Kvs
 def test_conflicts_are_bounded(kvs: Any, arn: str, server: KvsServer) -> None:
     recording = Recording(kvs, put_elsewhere(kvs, arn), times=100)
     waits: list[float] = []
-    redirects = KeyValueStoreRedirects(recording, arn, attempts=3, backoff=0.01, sleep=waits.append)
+    redirects = Redirects(recording, arn, attempts=3, backoff=0.01, sleep=waits.append)
     with pytest.raises(RedirectStoreBusy, match="3 attempts"):
         redirects.apply({"/cu.html": "/moi.html"}, [])
     assert len(recording.updates) == 3
@@ -207,7 +222,7 @@ def test_conflicts_are_bounded(kvs: Any, arn: str, server: KvsServer) -> None:
 
 def test_many_redirects_are_chunked_within_the_per_call_limit(kvs: Any, arn: str, server: KvsServer) -> None:
     recording = Recording(kvs)
-    redirects = KeyValueStoreRedirects(recording, arn)
+    redirects = Redirects(recording, arn)
     puts = {f"/cu/{i:03}.html": f"/moi/{i:03}.html" for i in range(120)}
     redirects.apply(puts, [])
     sizes = [len(call.get("Puts", [])) + len(call.get("Deletes", [])) for call in recording.updates]
@@ -226,7 +241,7 @@ def test_concurrent_writers_all_land(server: KvsServer, arn: str) -> None:
     def writer(n: int) -> None:
         try:
             own = client("cloudfront-keyvaluestore", server.endpoint_url)
-            redirects = KeyValueStoreRedirects(own, arn, attempts=50, backoff=0.005)
+            redirects = Redirects(own, arn, attempts=50, backoff=0.005)
             for i in range(5):
                 redirects.apply({f"/w{n}/{i}.html": f"/moi/{n}/{i}.html"}, [])
         except BaseException as error:  # reported below
@@ -264,7 +279,7 @@ def test_bad_redirects_are_refused_before_anything_is_written(
     kvs: Any, arn: str, server: KvsServer, puts: dict[str, str], deletes: list[str], message: str
 ) -> None:
     recording = Recording(kvs)
-    redirects = KeyValueStoreRedirects(recording, arn)
+    redirects = Redirects(recording, arn)
     with pytest.raises(RedirectError, match=message):
         redirects.apply({"/fine.html": "/also-fine.html", **puts}, deletes)
     assert recording.updates == []
@@ -273,7 +288,7 @@ def test_bad_redirects_are_refused_before_anything_is_written(
 
 def test_the_largest_key_and_value_fit(kvs: Any, arn: str, server: KvsServer) -> None:
     key, value = "/" + "k" * 511, "/" + "v" * 1023
-    KeyValueStoreRedirects(kvs, arn).apply({key: value}, [])
+    Redirects(kvs, arn).apply({key: value}, [])
     assert server.state.lookup(arn, key) == value
 
 
@@ -283,19 +298,40 @@ def test_the_largest_key_and_value_fit(kvs: Any, arn: str, server: KvsServer) ->
 ENVIRONMENT = SETTINGS_ENVIRONMENT
 
 
-def test_no_store_configured_means_no_redirects() -> None:
+def test_no_queue_configured_means_no_redirects() -> None:
     settings = Settings.from_environment(ENVIRONMENT)
-    assert settings.redirect_store_arn == ""
+    assert settings.redirect_queue_url == ""
     redirects = build_redirects(settings)
     assert isinstance(redirects, NoRedirects)
     redirects.apply({"/cu.html": "/moi.html"}, ["/x.html"])  # accepted, dropped
 
 
-def test_a_configured_store_gets_a_keyvaluestore_adapter(kvs: Any, arn: str, server: KvsServer) -> None:
-    settings = Settings.from_environment({**ENVIRONMENT, "REDIRECT_STORE_ARN": arn})
-    assert settings.redirect_store_arn == arn
-    clients = Clients(s3=None, dynamodb=None, cloudfront=None, sqs=None, keyvaluestore=kvs)
-    redirects = build_redirects(settings, clients)
-    assert isinstance(redirects, KeyValueStoreRedirects)
-    redirects.apply({"/cu.html": "/moi.html"}, [])
-    assert server.state.lookup(arn, "/cu.html") == "/moi.html"
+class Sqs:
+    def __init__(self) -> None:
+        self.sent: list[dict[str, Any]] = []
+
+    def send_message(self, **kwargs: Any) -> dict[str, Any]:
+        self.sent.append(kwargs)
+        return {"MessageId": str(len(self.sent))}
+
+
+def test_a_configured_queue_gets_the_changes_in_order_in_one_group(
+    kvs: Any, arn: str, server: KvsServer
+) -> None:
+    url = "https://sqs.us-east-1.amazonaws.com/123456789012/newsroom-RedirectQueue.fifo"
+    settings = Settings.from_environment({**ENVIRONMENT, "REDIRECT_QUEUE_URL": url})
+    assert settings.redirect_queue_url == url
+    sqs = Sqs()
+    redirects = build_redirects(settings, Clients(s3=None, dynamodb=None, cloudfront=None, sqs=sqs))
+    puts = {f"/cu/{i:03}.html": f"/moi/{i:03}.html" for i in range(70)}
+    redirects.apply(puts, ["/moi/000.html", "/tin tức/cũ.html"])
+    assert [m["QueueUrl"] for m in sqs.sent] == [url, url]  # 72 keys: 50, then 22
+    assert {m["MessageGroupId"] for m in sqs.sent} == {"redirects"}
+    assert len({m["MessageDeduplicationId"] for m in sqs.sent}) == 2  # never deduplicated by content
+    with pytest.raises(RedirectError):  # checked before anything is sent
+        redirects.apply({"/cu.html": "//evil.example/"}, [])
+    assert len(sqs.sent) == 2
+    # What the redirects function makes of them, in order:
+    change = summed(parse(m["MessageBody"]) for m in sqs.sent)
+    KeyValueStoreRedirects(kvs, arn).apply(change.puts, change.deletes)
+    assert server.state.items(arn) == puts

@@ -55,6 +55,7 @@ BUILDERS = {
     "PicturesFunction": "worker",
     "PdfFunction": "worker",
     "SearchFunction": "service",
+    "RedirectsFunction": "store",
 }
 # And what its first invocation imports besides (the batch use case; fpdf2 on the first PDF).
 FIRST_IMPORTS = {
@@ -64,6 +65,7 @@ FIRST_IMPORTS = {
     "PicturesFunction": "newsroom.usecases.media_batch",
     "PdfFunction": "newsroom.usecases.media_batch, newsroom_pdf.article_pdf",
     "SearchFunction": "newsroom.usecases.search",
+    "RedirectsFunction": "newsroom_redirects.store",
 }
 
 LAMBDA_ENVIRONMENT = {
@@ -96,7 +98,7 @@ FIRST_INVOCATION = """
 import json, sys, time
 started = time.perf_counter()
 import app
-app.traced()
+getattr(app, "traced", lambda: None)()  # the Tracer, where the function has one (not the redirects one)
 app.{builder}()
 import {imports}
 print(json.dumps({{"seconds": time.perf_counter() - started, "loaded": sorted(sys.modules)}}))
@@ -298,8 +300,8 @@ def built_layer(logical: str, architecture: str) -> Path:
 
 
 def site_directories(layer: Path) -> list[Path]:
-    """Where a layer's packages are: python/ (on sys.path) and crt/ (put on it when SigV4A is needed)."""
-    return [directory for directory in (layer / "python", layer / "crt") if directory.is_dir()]
+    """Where a layer's packages are: python/, which Lambda puts on sys.path."""
+    return [directory for directory in (layer / "python",) if directory.is_dir()]
 
 
 def tree_bytes(root: Path, *, skip_caches: bool = False) -> int:

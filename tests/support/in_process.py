@@ -40,7 +40,6 @@ def in_process_site(
         monkeypatch.setattr(local.provision, "client", in_process_client)
         template = Template.load(ROOT / "template.yaml", stack_name=stack_name)
         environment = local.provision.provision(template, "http://moto.invalid").environment()
-        environment.pop("REDIRECT_STORE_ARN", None)  # moto has no KeyValueStore data plane in process
         yield Settings.from_environment(environment), new_clients()
 
 

@@ -14,8 +14,8 @@ Start-up loads nothing of the core, of boto3 or of the X-Ray SDK: the
 handler's module holds Powertools' Logger and Metrics and makes the rest on
 its first invocation. That first invocation is held too, by what it must not
 load: awscrt and the KeyValueStore client stay off every function's first
-invocation (they load when a redirect is first written), Word's mammoth off
-all of them, Pillow and fpdf2 off all but their own function. Its time is in
+invocation but the redirects function's (the only one that has them), Word's
+mammoth off all of them, Pillow and fpdf2 off all but their own function. Its time is in
 docs/cold-start.md (``bench/cold_start.py``), not in a threshold.
 """
 
@@ -50,6 +50,7 @@ FIRST_INVOCATION_LOADS = {
     "SearchFunction": {"aws_xray_sdk", "jinja2", "babel"},
     "PicturesFunction": {"aws_xray_sdk", "jinja2", "babel", "PIL"},
     "PdfFunction": {"aws_xray_sdk", "jinja2", "babel", "PIL", "fpdf", "fontTools"},
+    "RedirectsFunction": {"awscrt"},  # no core, no Tracer: its client and SigV4A signer, nothing else
 }
 
 
@@ -84,11 +85,14 @@ def test_first_invocation_keeps_rarely_used_parts_off(logical: str, runtime: Pat
     """No site-packages, the runtime's boto3 only: the handler imports, builds its worker, imports its use case."""
     function = functions()[logical]
     env = lambda_environment(function, lambda_path(function, runtime))
-    assert env.get("REDIRECT_STORE_ARN", "").startswith("arn:") or logical != "PublishFunction"
+    assert env.get("REDIRECT_STORE_ARN", "").startswith("arn:") or logical != "RedirectsFunction"
     answer = first_invocation(env, logical)
     loaded = {name for name in NOT_AT_START if name in answer["loaded"]}
     assert loaded == FIRST_INVOCATION_LOADS[logical], f"{logical} loads {sorted(loaded)} on its first call"
-    assert "botocore.crt.auth" not in answer["loaded"], "the SigV4A signer is registered on first use"
+    signs_sigv4a = "botocore.crt.auth" in answer["loaded"]
+    assert signs_sigv4a == (logical == "RedirectsFunction"), "SigV4A is the redirects function's alone"
+    if logical == "RedirectsFunction":
+        assert not {"newsroom", "aws_lambda_powertools"} & {m.split(".")[0] for m in answer["loaded"]}
 
 
 def test_the_tracer_is_made_only_where_it_traces(runtime: Path) -> None:

@@ -14,11 +14,12 @@ makefile``, arm64 wheels from PyPI; cached under ``.local/cold-start/``,
 - nothing missing from the pinned requirements (the Makefiles install them
   with ``--no-deps``);
 - Babel's locale data for ``vi``, ``en`` and their parent ``root`` only;
-  awscrt in its own layer's ``crt/``, off ``sys.path``, and only the publish
-  function has it;
+  awscrt in the redirects function's own layer, which only that function has,
+  and that function has no core layer;
 - a build for this machine's architecture, run on a Lambda-like path
   (``python -S``, the runtime's boto3), formats dates and numbers as the full
-  Babel data does and signs a KeyValueStore call with SigV4A.
+  Babel data does, and the redirects function built the same way writes the
+  store with SigV4A.
 """
 
 from __future__ import annotations
@@ -57,9 +58,8 @@ from tests.support.cold_start import (
 
 SIZE_TARGET_MB = 15  # issue 13: each function with its layers, without boto3/botocore
 # The functions that do not reach the target yet, and what they ship today with a little headroom:
-# a regression guard (docs/cold-start.md says what stands between: awscrt, Pillow, fontTools).
+# a regression guard (docs/cold-start.md says what stands between: Pillow, fontTools).
 SIZE_BUDGET_MB = {
-    "PublishFunction": 21,
     "PicturesFunction": 44,
     "PdfFunction": 62,
 }
@@ -159,16 +159,19 @@ def test_core_layer_keeps_the_site_locales_and_no_awscrt() -> None:
     assert not list(layer.rglob("*awscrt*")), "awscrt in the core layer: every function would carry it"
 
 
-def test_awscrt_is_its_own_layer_off_sys_path_and_only_the_publish_function_has_it() -> None:
-    layer = built_layer("CrtLayer", ARM64)
-    assert not (layer / "python").exists(), "awscrt on sys.path: boto3 would import it"
-    assert (layer / "crt" / "awscrt" / "__init__.py").is_file()
-    assert list((layer / "crt").glob("_awscrt*.so"))
-    assert [f.logical for f in functions().values() if "CrtLayer" in f.layers] == ["PublishFunction"]
-    assert functions()["PublishFunction"].environment.get("REDIRECT_STORE_ARN")
+def test_awscrt_is_the_redirects_functions_alone_and_that_function_has_no_core() -> None:
+    layer = built_layer("RedirectsLayer", ARM64)
+    assert (layer / "python" / "awscrt" / "__init__.py").is_file()
+    assert list((layer / "python").glob("_awscrt*.so"))
+    assert (layer / "python" / "newsroom_redirects" / "store.py").is_file()
+    assert functions()["RedirectsFunction"].layers == ("RedirectsLayer",)
+    assert [f.logical for f in functions().values() if "RedirectsLayer" in f.layers] == ["RedirectsFunction"]
     assert [f.logical for f in functions().values() if f.environment.get("REDIRECT_STORE_ARN")] == [
-        "PublishFunction"
+        "RedirectsFunction"
     ]
+    for logical in layer_sources():
+        if logical != "RedirectsLayer":
+            assert not list(built_layer(logical, ARM64).rglob("*awscrt*")), f"awscrt in {logical}"
 
 
 def test_built_core_layer_formats_and_signs_like_the_development_tree(runtime: Path) -> None:
@@ -186,18 +189,13 @@ def test_built_core_layer_formats_and_signs_like_the_development_tree(runtime: P
         ]
         for locale in ("vi", "en")
     }
-    server = KvsServer().start()
-    try:
-        arn = f"arn:aws:cloudfront::123456789012:key-value-store/{uuid.uuid4()}"
-        crt_directory = str(built_layer("CrtLayer", NATIVE) / "crt")
-        server.state.create_store(arn)
-        probe = f"""
-import json, sys
+    probe = """
+import json
 from datetime import UTC, datetime
 from newsroom.web import dates
 from newsroom.web.templating import build_environment
 when = datetime(2024, 4, 28, 9, 30, tzinfo=UTC)
-formatted = {{
+formatted = {
     locale: [
         dates.format_article_date(when, locale, "Asia/Ho_Chi_Minh"),
         list(dates.weekday_names(locale)),
@@ -205,35 +203,46 @@ formatted = {{
         build_environment(locale).filters["number"](1234567),
     ]
     for locale in ("vi", "en")
-}}
-import boto3
-before = "awscrt" in sys.modules
-from pathlib import Path
-from newsroom.wiring import assembly
-# On Lambda every layer unpacks into /opt: /opt/python/newsroom/... puts CRT_DIRECTORY at /opt/crt,
-# CrtLayer's. Here the layers are built apart: the built CrtLayer's crt/ stands in for /opt/crt.
-assert assembly.CRT_DIRECTORY == Path(assembly.__file__).resolve().parents[3] / "crt"
-assembly.enable_sigv4a(Path({crt_directory!r}))
-from newsroom.wiring.assembly import keyvaluestore_client
+}
+print(json.dumps({"formatted": formatted}))
+"""
+    function = functions()["PublishFunction"]
+    answer = run_python(probe, lambda_environment(function, lambda_path(function, runtime)), isolated=True)
+    assert answer["formatted"] == expected
+
+
+def test_built_redirects_function_writes_the_store_with_sigv4a(runtime: Path) -> None:
+    """Its layer as the Makefile builds it, the runtime's boto3 only: the sample batch lands in the store."""
+    server = KvsServer().start()
+    try:
+        arn = f"arn:aws:cloudfront::123456789012:key-value-store/{uuid.uuid4()}"
+        server.state.create_store(arn)
+        event = (ROOT / "events" / "sqs-redirect-changes.json").read_text(encoding="utf-8")
+        probe = f"""
+import json, sys
+import app
+started = sorted(m for m in ("boto3", "awscrt", "newsroom") if m in sys.modules)
 signed = []
-client = keyvaluestore_client()
-client.meta.events.register(
+app.store()._kvs.meta.events.register(
     "before-send", lambda request, **_: signed.append(request.headers["Authorization"].decode().split()[0])
 )
-etag = client.describe_key_value_store(KvsARN={arn!r})["ETag"]
+result = app.lambda_handler(json.loads({event!r}), None)
 crt = sys.modules["awscrt"].__file__
-print(json.dumps({{"formatted": formatted, "before": before, "etag": etag, "signed": signed, "crt": crt}}))
+print(json.dumps({{"started": started, "result": result, "signed": sorted(set(signed)), "crt": crt}}))
 """
-        function = functions()["PublishFunction"]
+        function = functions()["RedirectsFunction"]
+        directory = lambda_path(function, runtime)
         env = {
-            **lambda_environment(function, lambda_path(function, runtime)),
+            **lambda_environment(function, directory),
             "AWS_ENDPOINT_URL_CLOUDFRONT_KEYVALUESTORE": server.endpoint_url,
+            "REDIRECT_STORE_ARN": arn,
         }
         answer = run_python(probe, env, isolated=True)
+        items = server.state.items(arn)
     finally:
         server.stop()
-    assert answer["formatted"] == expected
-    assert not answer["before"]
+    assert answer["started"] == []
+    assert answer["result"] == {"batchItemFailures": []}
     assert answer["signed"] == ["AWS4-ECDSA-P256-SHA256"]
-    assert answer["crt"].startswith(crt_directory)
-    assert answer["etag"].startswith("KV")  # the local store refuses anything but SigV4A
+    assert answer["crt"].startswith(str(built_layer("RedirectsLayer", NATIVE)))
+    assert items == {"/tin-tuc/hoi-nghi.html": "/tin-tuc/hoi-nghi-moi.html"}

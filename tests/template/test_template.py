@@ -45,7 +45,7 @@ PUBLISH_ENVIRONMENT = {
 }
 # Read by settings when set (newsroom.configuration.settings.OPTIONAL).
 PUBLISH_OPTIONAL_ENVIRONMENT = {
-    "REDIRECT_STORE_ARN",
+    "REDIRECT_QUEUE_URL",
     "IMAGE_HOSTS",
     "SCHEDULE_GROUP_NAME",
     "SCHEDULER_ROLE_ARN",
@@ -367,7 +367,7 @@ def test_publish_function_environment_is_what_settings_read(resources: dict[str,
     variables = props(resources, "PublishFunction")["Environment"]["Variables"]
     assert set(OPTIONAL) == PUBLISH_OPTIONAL_ENVIRONMENT
     assert set(variables) - set(OPTIONAL) == set(REQUIRED) == PUBLISH_ENVIRONMENT
-    assert variables["REDIRECT_STORE_ARN"] == REDIRECT_STORE_ARN
+    assert variables["REDIRECT_QUEUE_URL"] == {"Ref": "RedirectQueue"}
     assert variables["DISTRIBUTION_ID"] == {"Ref": "SiteDistribution"}
     assert variables["SOURCE_BUCKET_NAME"] == {"Ref": "SourceBucket"}
     assert variables["SITE_BUCKET_NAME"] == {"Ref": "SiteBucket"}
@@ -398,7 +398,12 @@ def test_publish_function_consumes_the_queue_with_partial_batch_failures(
     globals_ = template["Globals"]["Function"]
     assert globals_["Runtime"] == "python3.13"
     assert globals_["Architectures"] == ["arm64"]
-    assert globals_["Layers"] == [{"Ref": "CoreLayer"}]
+    # Globals' layers would be added to every function's, the redirects function's too (no core).
+    assert "Layers" not in globals_
+    for logical, resource in resources.items():
+        if resource["Type"] == "AWS::Serverless::Function":
+            layers = resource["Properties"]["Layers"]
+            assert (layers[0] == {"Ref": "CoreLayer"}) == (logical != "RedirectsFunction"), logical
 
 
 def test_layer_is_built_like_the_function(template: dict[str, Any], resources: dict[str, Any]) -> None:
@@ -454,6 +459,7 @@ def test_publish_function_policy_is_least_privilege(resources: dict[str, Any]) -
     assert granted.pop(f"{arn}${{SourceBucket}}/status/*") == {"s3:PutObject", "s3:DeleteObject"}
     assert granted.pop("GetAtt:RenderQueue.Arn") == {"sqs:SendMessage"}
     assert granted.pop("GetAtt:PdfQueue.Arn") == {"sqs:SendMessage"}
+    assert granted.pop("GetAtt:RedirectQueue.Arn") == {"sqs:SendMessage"}  # never the store itself
     # Scheduled articles: one-time schedules in their own group, and the role Scheduler delivers with.
     schedules = (
         "arn:${AWS::Partition}:scheduler:${AWS::Region}:${AWS::AccountId}:schedule/${ArticleScheduleGroup}/*"
@@ -476,13 +482,41 @@ def test_publish_function_policy_is_least_privilege(resources: dict[str, Any]) -
         "dynamodb:BatchWriteItem",
         "dynamodb:DeleteItem",
     }
-    # Redirects: the ETag, absent-key checks and writes, on this store only.
-    assert granted.pop("GetAtt:RedirectStore.Arn") == {
-        "cloudfront-keyvaluestore:DescribeKeyValueStore",
-        "cloudfront-keyvaluestore:GetKey",
-        "cloudfront-keyvaluestore:UpdateKeys",
-    }
     assert granted == {}, f"unexpected grants: {granted}"
+
+
+def test_redirects_function_writes_the_store_alone_from_its_fifo_queue(resources: dict[str, Any]) -> None:
+    function = props(resources, "RedirectsFunction")
+    assert function["CodeUri"] == "functions/redirects/"
+    assert function["Layers"] == [{"Ref": "RedirectsLayer"}]
+    assert function["Environment"]["Variables"] == {"REDIRECT_STORE_ARN": REDIRECT_STORE_ARN}
+    assert function["LoggingConfig"]["LogFormat"] == "JSON"  # the runtime's JSON logs: no Powertools
+    (event,) = function["Events"].values()
+    assert event["Properties"]["Queue"] == {"Fn::GetAtt": ["RedirectQueue", "Arn"]}
+    assert event["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert "MaximumBatchingWindowInSeconds" not in event["Properties"]  # FIFO sources take none
+    queue = props(resources, "RedirectQueue")
+    assert queue["FifoQueue"] is True and queue["ContentBasedDeduplication"] is False
+    assert queue["RedrivePolicy"]["deadLetterTargetArn"] == {"Fn::GetAtt": ["RedirectDeadLetterQueue", "Arn"]}
+    assert props(resources, "RedirectDeadLetterQueue")["FifoQueue"] is True
+    assert int(queue["VisibilityTimeout"]) >= 6 * int(function["Timeout"])
+    (policy,) = function["Policies"]
+    granted = {
+        (statement["Resource"]["Fn::GetAtt"][0], action)
+        for statement in policy["Statement"]
+        for action in ([statement["Action"]] if isinstance(statement["Action"], str) else statement["Action"])
+    }
+    # The ETag, absent-key checks and writes, on this store only.
+    assert granted == {
+        ("RedirectStore", "cloudfront-keyvaluestore:DescribeKeyValueStore"),
+        ("RedirectStore", "cloudfront-keyvaluestore:GetKey"),
+        ("RedirectStore", "cloudfront-keyvaluestore:UpdateKeys"),
+    }
+    for logical, resource in resources.items():
+        if resource["Type"] == "AWS::Serverless::Function" and logical != "RedirectsFunction":
+            assert "cloudfront-keyvaluestore" not in json.dumps(resource["Properties"].get("Policies")), (
+                logical
+            )
 
 
 def test_render_function_reads_the_same_settings_and_consumes_its_own_queue(
@@ -700,13 +734,15 @@ def test_the_local_stack_can_resolve_the_template() -> None:
     )
     store_arn = f"arn:aws:cloudfront::{local.account_id}:key-value-store/a1b2c3d4-5678-90ab-cdef-EXAMPLE1"
     local.register("RedirectStore", f"{local.stack_name}-redirects", Arn=store_arn)
+    local.register("RedirectQueue", "https://sqs.local/redirects.fifo", Arn="arn:aws:sqs:::redirects.fifo")
     environment = local.function_environment("PublishFunction")
     assert environment["SOURCE_BUCKET_NAME"] == f"{local.stack_name}-source-{local.account_id}-{local.region}"
     assert environment["DISTRIBUTION_ID"] == "E2EXAMPLE"
     assert environment["SITE_BASE_URL"] == "https://d111111abcdef8.cloudfront.net"
     assert environment["SITE_LOCALE"] == "vi"
     assert environment["POWERTOOLS_SERVICE_NAME"] == "newsroom"
-    assert environment["REDIRECT_STORE_ARN"] == store_arn
+    assert environment["REDIRECT_QUEUE_URL"] == "https://sqs.local/redirects.fifo"
+    assert local.function_environment("RedirectsFunction")["REDIRECT_STORE_ARN"] == store_arn
 
 
 def test_search_is_a_function_url_only_cloudfront_may_call(resources: dict[str, Any]) -> None:
@@ -791,6 +827,7 @@ def test_alarms_watch_every_dead_letter_queue_and_every_function_and_notify_the_
             "HitsDeadLetterQueue",
             "PicturesDeadLetterQueue",
             "PdfDeadLetterQueue",
+            "RedirectDeadLetterQueue",
         }
     )
     watched_functions = {

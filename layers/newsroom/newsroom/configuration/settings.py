@@ -28,7 +28,7 @@ REQUIRED = (
 
 # Read when set; a deployment without them still works (the feature is off).
 OPTIONAL = (
-    "REDIRECT_STORE_ARN",
+    "REDIRECT_QUEUE_URL",
     "IMAGE_HOSTS",
     "SCHEDULE_GROUP_NAME",
     "SCHEDULER_ROLE_ARN",
@@ -53,8 +53,8 @@ class Settings:
     max_source_bytes: int
     render_queue_url: str
     search_table: str
-    # The CloudFront KeyValueStore of moved pages' redirects; "" when there is none.
-    redirect_store_arn: str = ""
+    # The redirects function's FIFO queue (moved pages' redirects); "" when there is none.
+    redirect_queue_url: str = ""
     # Hosts pictures may come from besides /media/: the deployment's ImageHosts, also in the CSP.
     image_hosts: frozenset[str] = frozenset()
     # EventBridge Scheduler: the group of the articles' one-time schedules, the role it assumes,
@@ -95,7 +95,7 @@ class Settings:
             max_source_bytes=max_bytes,
             render_queue_url=env["RENDER_QUEUE_URL"],
             search_table=env["SEARCH_TABLE_NAME"],
-            redirect_store_arn=env.get("REDIRECT_STORE_ARN", ""),
+            redirect_queue_url=env.get("REDIRECT_QUEUE_URL", ""),
             image_hosts=image_hosts,
             schedule_group=env.get("SCHEDULE_GROUP_NAME", ""),
             scheduler_role_arn=env.get("SCHEDULER_ROLE_ARN", ""),

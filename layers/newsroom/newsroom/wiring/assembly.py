@@ -6,15 +6,10 @@ Clients are created here, once, and can be injected by tests. boto3 reads
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import boto3
-from botocore import auth as botocore_auth
-from botocore import compat as botocore_compat
 from botocore.config import Config
 
 from newsroom.adapters.content_table.articles import Articles
@@ -30,7 +25,7 @@ from newsroom.adapters.content_table.ticks import Ticks
 from newsroom.adapters.content_table.view_counts import ViewCounts
 from newsroom.adapters.invalidations import Invalidator
 from newsroom.adapters.logs_bucket import LogsBucket
-from newsroom.adapters.redirect_store import KeyValueStoreRedirects
+from newsroom.adapters.redirect_queue import QueuedRedirects
 from newsroom.adapters.render_queue import WorkQueue
 from newsroom.adapters.schedules import EventBridgeSchedules
 from newsroom.adapters.search_table import SearchIndex
@@ -56,14 +51,6 @@ from newsroom.usecases.view_figures import FigurePublisher
 
 RETRIES = Config(retries={"max_attempts": 8, "mode": "adaptive"}, connect_timeout=5, read_timeout=20)
 
-CRT_DIRECTORY = Path(__file__).resolve().parents[3] / "crt"
-"""Where the layer keeps awscrt, off ``sys.path``: ``/opt/crt``, beside ``/opt/python`` (its Makefile).
-
-botocore imports awscrt at ``import boto3`` whenever it can find it, in every
-function, and then signs every request with it; only the KeyValueStore
-client needs it (SigV4A), so :func:`enable_sigv4a` loads it for that client.
-"""
-
 
 @dataclass(frozen=True)
 class Clients:
@@ -73,8 +60,6 @@ class Clients:
     dynamodb: Any
     cloudfront: Any
     sqs: Any
-    # cloudfront-keyvaluestore: made by build_redirects when a store is configured, unless given.
-    keyvaluestore: Any = None
     # EventBridge Scheduler: made by build_schedules when scheduling is deployed, unless given.
     scheduler: Any = None
 
@@ -203,63 +188,16 @@ def build_fanout(settings: Settings, clients: Clients | None = None) -> Fanout:
 
 
 def build_redirects(settings: Settings, clients: Clients | None = None) -> Redirects:
-    """Where moved pages' redirects go: the configured KeyValueStore, else nowhere (``NoRedirects``).
+    """Where moved pages' redirects go: the redirects function's queue, else nowhere (``NoRedirects``).
 
-    Uses ``clients.keyvaluestore`` when given, else the
-    ``cloudfront-keyvaluestore`` client (SigV4A-signed, hence ``awscrt`` in
-    the layer), made when the first redirect is written or read, not before:
-    awscrt and the client's model load only in a container that moves a page.
-    Build it once per container, alongside the publisher.
+    The store itself is written by the redirects function (``functions/redirects``):
+    its API is signed with SigV4A, which needs awscrt, and only that function
+    carries it.
     """
-    if not settings.redirect_store_arn:
+    if not settings.redirect_queue_url:
         return NoRedirects()
-    client = clients.keyvaluestore if clients is not None else None
-    if client is None:
-        client = OnFirstUse(keyvaluestore_client)
-    return KeyValueStoreRedirects(client, settings.redirect_store_arn)
-
-
-class OnFirstUse:
-    """A client made by ``make`` when first used, then kept: most publishes move no page."""
-
-    def __init__(self, make: Callable[[], Any]) -> None:
-        self._make = make
-        self._client: Any = None
-
-    def __getattr__(self, name: str) -> Any:
-        if self._client is None:
-            self._client = self._make()
-        return getattr(self._client, name)
-
-
-def keyvaluestore_client() -> Any:
-    """The ``cloudfront-keyvaluestore`` client, SigV4A-signed (its only scheme)."""
-    enable_sigv4a()
-    return boto3.client("cloudfront-keyvaluestore", config=RETRIES)
-
-
-def enable_sigv4a(directory: Path = CRT_DIRECTORY) -> None:
-    """Let botocore sign with SigV4A, which it implements with awscrt, loaded from ``directory``.
-
-    Where awscrt was importable at start (a development environment),
-    botocore has set itself up and this does nothing. In the layer awscrt
-    is in ``directory``, off ``sys.path``: it is put on it and botocore's
-    SigV4A signer registered, the one botocore registers itself when it
-    finds awscrt at import. Every other request keeps botocore's own SigV4
-    signer, as in a runtime without awscrt.
-    """
-    if "v4a" in botocore_auth.AUTH_TYPE_MAPS:
-        return
-    if directory.is_dir() and str(directory) not in sys.path:
-        sys.path.append(str(directory))
-    # Imported here on purpose: awscrt loads only where SigV4A is needed.
-    import awscrt.auth  # type: ignore[import-untyped]  # noqa: PLC0415
-    import awscrt.http  # type: ignore[import-untyped]  # noqa: PLC0415
-
-    botocore_compat.awscrt = awscrt  # botocore.crt.auth reads it from botocore.compat
-    from botocore.crt.auth import CrtSigV4AsymAuth  # noqa: PLC0415
-
-    botocore_auth.AUTH_TYPE_MAPS["v4a"] = CrtSigV4AsymAuth
+    sqs = clients.sqs if clients is not None else boto3.client("sqs", config=RETRIES)
+    return QueuedRedirects(sqs, settings.redirect_queue_url)
 
 
 def build_publisher(settings: Settings, clients: Clients | None = None) -> Publisher:
@@ -298,12 +236,10 @@ def build_schedules(settings: Settings, clients: Clients | None = None) -> Sched
 
 
 __all__ = [
-    "CRT_DIRECTORY",
     "RETRIES",
     "Clients",
     "ContentIndex",
     "HitsWorker",
-    "OnFirstUse",
     "build_fanout",
     "build_hits",
     "build_pdfs",
@@ -314,6 +250,4 @@ __all__ = [
     "build_search",
     "build_view_counter",
     "content_index",
-    "enable_sigv4a",
-    "keyvaluestore_client",
 ]

@@ -1,10 +1,10 @@
-"""Redirects from moved pages' old URLs, kept in a CloudFront KeyValueStore.
+"""The CloudFront KeyValueStore that the viewer-request function reads redirects from.
 
-The viewer-request CloudFront Function (``cloudfront/viewer-request.js``) looks
-every request URI up in the store associated with it and answers
-``301 Location: <value>`` when the URI is a key. So a redirect is one key:
-the old URL path (``/tin-tuc/cu.html``) mapped to the new one
-(``/tin-tuc/moi.html``), both as the viewer sends them on the wire.
+The viewer-request CloudFront Function (``cloudfront/viewer-request.js``)
+looks every request URI up in the store and answers ``301 Location: <value>``
+when the URI is a key: a redirect is one key, the old URL path mapped to the
+new one, both as the viewer sends them on the wire (``changes.py`` checks
+that form).
 
 Writes go through the KeyValueStore data-plane API, which is optimistic:
 every write names the store's current ETag (``IfMatch``) and fails with
@@ -22,7 +22,7 @@ and the whole chunk is read again, so a filtered-out key can never be missed.
 
 The data-plane API is signed with SigV4A only (its endpoint rules name no
 other scheme, even when the endpoint URL is overridden), which botocore
-implements with ``awscrt``: the layer pins it.
+implements with ``awscrt``: this layer ships it.
 """
 
 from __future__ import annotations
@@ -30,76 +30,20 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
-from urllib.parse import quote
 
 from botocore.exceptions import ClientError
 
 log = logging.getLogger(__name__)
 
-MAX_KEY_BYTES: Final = 512  # CloudFront KeyValueStore quota: key size
-MAX_VALUE_BYTES: Final = 1024  # CloudFront KeyValueStore quota: value size (1 KB)
 MAX_KEYS_PER_CALL: Final = 50  # UpdateKeys quota: 50 keys (or 3 MB) per request
 DEFAULT_ATTEMPTS: Final = 5
-
-# Everything printable in ASCII stays as it is (``%`` too, so an already
-# encoded path is not encoded twice); anything else is UTF-8 percent-encoded,
-# which is how browsers send it and so how the function sees ``request.uri``.
-_WIRE_SAFE: Final = "".join(chr(c) for c in range(0x21, 0x7F) if chr(c) not in "?#")
-
-
-class RedirectError(ValueError):
-    """A redirect the store cannot hold, or must not serve (the message says which and why)."""
 
 
 class RedirectStoreBusy(RuntimeError):
     """The store kept changing under us: every attempt met a newer ETag."""
-
-
-def wire_path(path: str, what: str = "source", limit: int = MAX_KEY_BYTES) -> str:
-    """``path`` as the viewer sends it (non-ASCII UTF-8 percent-encoded), checked against KVS limits.
-
-    Raises :class:`RedirectError` for a path that is not a site-local absolute
-    path (``/...``, never ``//host`` or ``/\\host``, which browsers read as
-    another site), carries a query or fragment, or is over the store's size
-    limit once encoded.
-    """
-    if not isinstance(path, str) or not path:
-        raise RedirectError(f"redirect {what} must be a non-empty string, not {path!r}")
-    if not path.startswith("/") or path.startswith(("//", "/\\")):
-        raise RedirectError(f"redirect {what} {path!r} must be a path on this site, starting with one '/'")
-    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in path):
-        raise RedirectError(f"redirect {what} {path!r} contains a control character")
-    if "?" in path or "#" in path:
-        raise RedirectError(f"redirect {what} {path!r} must be a bare path, without '?' or '#'")
-    encoded = quote(path, safe=_WIRE_SAFE)
-    size = len(encoded.encode("utf-8"))
-    if size > limit:
-        raise RedirectError(
-            f"redirect {what} {path[:60]!r}... is {size} bytes once encoded; "
-            f"the CloudFront KeyValueStore allows at most {limit}"
-        )
-    return encoded
-
-
-def validated(puts: Mapping[str, str], deletes: Iterable[str]) -> tuple[dict[str, str], list[str]]:
-    """Puts and deletes in wire form, or :class:`RedirectError` before anything is written."""
-    wire_puts: dict[str, str] = {}
-    for source, target in puts.items():
-        key, value = wire_path(source), wire_path(target, "target", MAX_VALUE_BYTES)
-        if key == value:
-            raise RedirectError(f"redirect {source!r} points at itself")
-        wire_puts[key] = value
-    wire_deletes: list[str] = []
-    for source in deletes:
-        key = wire_path(source)
-        if key in wire_puts:
-            raise RedirectError(f"redirect {source!r} is both put and deleted")
-        if key not in wire_deletes:
-            wire_deletes.append(key)
-    return wire_puts, wire_deletes
 
 
 @dataclass(frozen=True)
@@ -151,22 +95,21 @@ class KeyValueStoreRedirects:
         self._backoff = backoff
         self._sleep = sleep
 
-    def apply(self, puts: Mapping[str, str], deletes: Iterable[str]) -> None:
-        """Write ``puts`` and remove ``deletes``, chunk by chunk (each chunk all-or-nothing).
+    def apply(self, puts: Mapping[str, str], deletes: Sequence[str]) -> None:
+        """Write ``puts`` and remove ``deletes`` (keys in wire form), chunk by chunk, each all-or-nothing.
 
-        Everything is validated before the first call, so a bad path writes
-        nothing. Raises :class:`RedirectError` for a path the store cannot
-        hold and :class:`RedirectStoreBusy` when a chunk met a conflict on
-        every attempt; any other service error propagates.
+        Raises :class:`RedirectStoreBusy` when a chunk met a conflict on every
+        attempt; any other service error propagates. A chunk written before
+        the failure stays written: the caller retries the whole change, which
+        converges, since putting a key again or deleting an absent one does
+        nothing.
         """
-        wire_puts, wire_deletes = validated(puts, deletes)
         etag: str | None = None
-        for chunk in _chunks(wire_puts, wire_deletes, self._chunk_size):
+        for chunk in _chunks(puts, deletes, self._chunk_size):
             etag = self._apply_chunk(chunk, etag)
 
-    def get(self, path: str) -> str | None:
-        """The target ``path`` redirects to, or None (``GetKey``)."""
-        key = wire_path(path)
+    def get(self, key: str) -> str | None:
+        """The target ``key`` (in wire form) redirects to, or None (``GetKey``)."""
         try:
             response = self._kvs.get_key(KvsARN=self.kvs_arn, Key=key)
         except ClientError as error:
@@ -180,7 +123,7 @@ class KeyValueStoreRedirects:
     def _etag(self) -> str:
         return str(self._kvs.describe_key_value_store(KvsARN=self.kvs_arn)["ETag"])
 
-    def _existing(self, keys: Iterable[str]) -> list[str]:
+    def _existing(self, keys: Sequence[str]) -> list[str]:
         """The keys that are in the store now (a missing key answers ResourceNotFoundException)."""
         return [key for key in keys if self._has(key)]
 
