@@ -67,7 +67,7 @@ class CallCounter:
         self.calls: Counter[str] = Counter()
         self.seconds: Counter[str] = Counter()
         self._started: dict[str, float] = {}
-        self.clients = (clients.s3, clients.dynamodb, clients.cloudfront)
+        self.clients = (clients.s3, clients.dynamodb, clients.cloudfront, clients.sqs)
         for client in self.clients:
             client.meta.events.register("before-call.*.*", self._before)
             client.meta.events.register("after-call.*.*", self._after)

@@ -41,6 +41,7 @@ from newsroom.wiring.assembly import (
     build_search,
 )
 from newsroom_pictures.variants import prepare_picture
+from newsroom_redirects.dead_letters import DeadLetters
 from newsroom_redirects.store import KeyValueStoreRedirects
 
 from local.sqs_events import sqs_event
@@ -279,20 +280,40 @@ class Workload:
         return Clients(**made)
 
     def drain_redirects(self, handle: Any) -> int:
-        """Run the redirect queue's messages, in order, as the redirects function would; how many moved."""
-        assert self.stack.kvs is not None
+        """Run the redirect queue's messages, in order, as the redirects function would; how many moved.
+
+        A hostile message goes first, so that the refusal path (the dead-letter queue) runs too.
+        """
+        assert self.stack.kvs is not None and self.stack.provisioned is not None
+        environment = self.stack.environment("RedirectsFunction")
         kvs = self.redirects.client("cloudfront-keyvaluestore", self.stack.kvs.endpoint_url)
-        kvs.meta.events.register("before-parameter-build", _remember_params)
-        store = KeyValueStoreRedirects(kvs, self.stack.environment("RedirectsFunction")["REDIRECT_STORE_ARN"])
-        sqs, queue = self.stack.client("sqs"), self.stack.provisioned.queues["RedirectQueue"]  # type: ignore[union-attr]
+        sqs_recorded = self.redirects.client("sqs", self.stack.endpoint_url)
+        for made in (kvs, sqs_recorded):
+            made.meta.events.register("before-parameter-build", _remember_params)
+        store = KeyValueStoreRedirects(kvs, environment["REDIRECT_STORE_ARN"])
+        refused = DeadLetters(sqs_recorded, environment["REDIRECT_DEAD_LETTER_URL"])
+        sqs, queue = self.stack.client("sqs"), self.stack.provisioned.queues["RedirectQueue"]
+        sqs.send_message(
+            QueueUrl=queue.url,
+            MessageBody='{"puts": {"/cu.html": "//evil.example/"}}',
+            MessageGroupId="redirects",
+            MessageDeduplicationId="hostile",
+        )
         handled = 0
         while messages := sqs.receive_message(
             QueueUrl=queue.url, MaxNumberOfMessages=10, AttributeNames=["All"]
         ).get("Messages", []):
-            assert handle(sqs_event(messages, queue.arn, "us-east-1"), store) == {"batchItemFailures": []}
+            event = sqs_event(messages, queue.arn, "us-east-1")
+            assert handle(event, store, lambda: refused) == {"batchItemFailures": []}
             for message in messages:
                 sqs.delete_message(QueueUrl=queue.url, ReceiptHandle=message["ReceiptHandle"])
             handled += len(messages)
+        dead = sqs.receive_message(
+            QueueUrl=environment["REDIRECT_DEAD_LETTER_URL"], MessageAttributeNames=["All"]
+        )["Messages"]
+        assert [m["MessageAttributes"]["reason"]["StringValue"] for m in dead] == [
+            "target of /cu.html '//evil.example/' is not a path on this site (one leading '/')"
+        ]
         return handled
 
     def put(self, key: str, body: bytes, **extra: Any) -> None:

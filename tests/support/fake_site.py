@@ -157,7 +157,7 @@ def fake_site(environment: Mapping[str, str] = SETTINGS_ENVIRONMENT) -> FakeSite
     redirects = FakeRedirects()
     schedules = FakeSchedules()
     context = ContextLoader(index, settings)
-    fanout = Fanout(index, site, source, cdn, queue, context, search_terms)
+    fanout = Fanout(index, site, source, cdn, queue, context, search_terms, redirects=redirects)
     publisher = _publisher(settings, index, source, site, cdn, fanout, redirects, search_terms, schedules)
     search = SearchService(SearchSettings.from_environment(environment), index, search_terms)
     return FakeSite(

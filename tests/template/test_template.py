@@ -489,7 +489,10 @@ def test_redirects_function_writes_the_store_alone_from_its_fifo_queue(resources
     function = props(resources, "RedirectsFunction")
     assert function["CodeUri"] == "functions/redirects/"
     assert function["Layers"] == [{"Ref": "RedirectsLayer"}]
-    assert function["Environment"]["Variables"] == {"REDIRECT_STORE_ARN": REDIRECT_STORE_ARN}
+    assert function["Environment"]["Variables"] == {
+        "REDIRECT_STORE_ARN": REDIRECT_STORE_ARN,
+        "REDIRECT_DEAD_LETTER_URL": {"Ref": "RedirectDeadLetterQueue"},
+    }
     assert function["LoggingConfig"]["LogFormat"] == "JSON"  # the runtime's JSON logs: no Powertools
     (event,) = function["Events"].values()
     assert event["Properties"]["Queue"] == {"Fn::GetAtt": ["RedirectQueue", "Arn"]}
@@ -499,18 +502,24 @@ def test_redirects_function_writes_the_store_alone_from_its_fifo_queue(resources
     assert queue["FifoQueue"] is True and queue["ContentBasedDeduplication"] is False
     assert queue["RedrivePolicy"]["deadLetterTargetArn"] == {"Fn::GetAtt": ["RedirectDeadLetterQueue", "Arn"]}
     assert props(resources, "RedirectDeadLetterQueue")["FifoQueue"] is True
-    assert int(queue["VisibilityTimeout"]) >= 6 * int(function["Timeout"])
+    assert int(queue["VisibilityTimeout"]) >= 6 * int(function.get("Timeout", 60))  # Globals: 60 s
+    # A write that keeps failing holds the group back for hours (and says so) rather than dropping it.
+    assert int(queue["RedrivePolicy"]["maxReceiveCount"]) >= 50
+    stalled = props(resources, "RedirectQueueStalledAlarm")
+    assert stalled["MetricName"] == "ApproximateAgeOfOldestMessage"
+    assert stalled["Dimensions"][0]["Value"] == {"Fn::GetAtt": ["RedirectQueue", "QueueName"]}
     (policy,) = function["Policies"]
     granted = {
         (statement["Resource"]["Fn::GetAtt"][0], action)
         for statement in policy["Statement"]
         for action in ([statement["Action"]] if isinstance(statement["Action"], str) else statement["Action"])
     }
-    # The ETag, absent-key checks and writes, on this store only.
+    # The ETag, absent-key checks and writes, on this store only; refused changes to the DLQ.
     assert granted == {
         ("RedirectStore", "cloudfront-keyvaluestore:DescribeKeyValueStore"),
         ("RedirectStore", "cloudfront-keyvaluestore:GetKey"),
         ("RedirectStore", "cloudfront-keyvaluestore:UpdateKeys"),
+        ("RedirectDeadLetterQueue", "sqs:SendMessage"),
     }
     for logical, resource in resources.items():
         if resource["Type"] == "AWS::Serverless::Function" and logical != "RedirectsFunction":
@@ -527,7 +536,8 @@ def test_render_function_reads_the_same_settings_and_consumes_its_own_queue(
     render = props(resources, "RenderFunction")
     publish = props(resources, "PublishFunction")["Environment"]["Variables"]
     variables = render["Environment"]["Variables"]
-    assert set(variables) == {*REQUIRED, "PDF_QUEUE_URL", "PICTURES_QUEUE_URL"}  # a rebuild asks for both
+    # A rebuild asks for pictures, PDFs and redirects again.
+    assert set(variables) == {*REQUIRED, "PDF_QUEUE_URL", "PICTURES_QUEUE_URL", "REDIRECT_QUEUE_URL"}
     assert all(variables[name] == publish[name] for name in REQUIRED)
     (event,) = render["Events"].values()
     assert event["Properties"]["Queue"] == {"Fn::GetAtt": ["RenderQueue", "Arn"]}
@@ -560,9 +570,8 @@ def test_render_function_policy_is_least_privilege(resources: dict[str, Any]) ->
     assert "dynamodb:DeleteItem" not in granted.pop("GetAtt:ContentTable.Arn")
     assert granted.pop(DISTRIBUTION_ARN) == {"cloudfront:CreateInvalidation"}
     assert granted.pop("GetAtt:RenderQueue.Arn") == {"sqs:SendMessage"}
-    assert (
-        granted.pop("GetAtt:PicturesQueue.Arn") == granted.pop("GetAtt:PdfQueue.Arn") == {"sqs:SendMessage"}
-    )
+    for queue in ("PicturesQueue", "PdfQueue", "RedirectQueue"):
+        assert granted.pop(f"GetAtt:{queue}.Arn") == {"sqs:SendMessage"}, queue
     assert "dynamodb:Query" not in granted.pop("GetAtt:SearchTable.Arn")
     assert granted == {}, f"unexpected grants: {granted}"
 
@@ -814,6 +823,9 @@ def test_alarms_watch_every_dead_letter_queue_and_every_function_and_notify_the_
     resources: dict[str, Any],
 ) -> None:
     alarms = {k: v["Properties"] for k, v in resources.items() if v["Type"] == "AWS::CloudWatch::Alarm"}
+    # The one alarm on a queue's age: redirect changes held back by a store that keeps refusing them.
+    stalled = alarms.pop("RedirectQueueStalledAlarm")
+    assert stalled["AlarmActions"] == [{"Ref": "AlarmTopic"}] and int(stalled["Threshold"]) == 900
     watched_queues = {
         a["Dimensions"][0]["Value"]["Fn::GetAtt"][0] for a in alarms.values() if a["Namespace"] == "AWS/SQS"
     }

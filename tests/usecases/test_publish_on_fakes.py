@@ -183,6 +183,20 @@ def test_a_move_keeps_the_old_url_as_a_redirect_and_a_move_back_drops_it(site: F
     assert "tin-tuc/cu.html" in site.site.objects and "tin-tuc/moi.html" not in site.site.objects
 
 
+def test_a_rebuild_writes_the_redirects_again_from_the_live_articles(site: FakeSite) -> None:
+    """A store that lost a change, or got two in the wrong order, says again what the index says."""
+    site.upload_and_publish(KEY, md("Hội nghị", slug="cu"))
+    site.upload_and_publish(KEY, md("Hội nghị", slug="moi"))
+    site.upload_and_publish(KEY, md("Hội nghị", slug="moi-nhat"))
+    expected = {"/tin-tuc/cu.html": "/tin-tuc/moi-nhat.html", "/tin-tuc/moi.html": "/tin-tuc/moi-nhat.html"}
+    assert site.redirects.targets == expected
+    site.redirects.targets.clear()  # lost
+    site.redirects.targets["/tin-tuc/moi-nhat.html"] = "/tin-tuc/moi.html"  # an older change, applied last
+    site.fanout.request("rebuild-redirects")
+    site.drain_render_queue()
+    assert site.redirects.targets == expected
+
+
 def test_a_rejected_reupload_keeps_the_published_page_and_tags_the_error(site: FakeSite) -> None:
     site.upload_and_publish(KEY, md("Bài đang chạy"))
     live = site.site.objects[PAGE]

@@ -4,9 +4,9 @@ One message is a JSON object ``{"puts": {key: target, ...}, "deletes": [key, ...
 every path in wire form: as the viewer sends it, non-ASCII UTF-8
 percent-encoded (the publish function encodes and checks them before
 sending, ``newsroom.adapters.redirect_queue``). The queue is FIFO with one
-message group, so a batch arrives in the order the changes were decided, and
-summing it in that order (the last word on a key wins) leaves the store as
-applying every message one after another would, in one write.
+message group, so a batch arrives in the order the changes were sent, and
+summing a run of it in that order (the last word on a key wins) leaves the
+store as applying those messages one after another would, in one write.
 
 A message is checked again here, because the store serves whatever it holds
 as a ``Location``: a key or target that is not a site-local path in wire

@@ -34,9 +34,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
+from botocore.config import Config
 from botocore.exceptions import ClientError
 
 log = logging.getLogger(__name__)
+
+RETRIES: Final = Config(retries={"max_attempts": 8, "mode": "adaptive"}, connect_timeout=5, read_timeout=20)
 
 MAX_KEYS_PER_CALL: Final = 50  # UpdateKeys quota: 50 keys (or 3 MB) per request
 DEFAULT_ATTEMPTS: Final = 5

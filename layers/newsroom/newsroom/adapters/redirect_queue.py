@@ -11,8 +11,11 @@ awscrt (6 MB, beside a client model): the publish function does not write
 the store itself. It checks and encodes each change here, where a bad path
 fails its batch before anything is sent, and sends it to the redirects
 function's FIFO queue (``functions/redirects``, ``layers/redirects``), all
-in one message group: the changes are applied in the order they were
-decided, and a retried or duplicated message applies the same state again.
+in one message group: the changes are applied in the order they were sent,
+and a retried or duplicated message applies the same state again. Two
+invocations publishing the same article at once may send in the other order
+than they read it (as they could write the store before); the article's next
+publish, or a rebuild (``usecases.redirect_changes``), sets it right.
 """
 
 from __future__ import annotations

@@ -36,11 +36,13 @@ from newsroom.usecases.media import sync_media
 from newsroom.usecases.ports import (
     ContentIndex,
     Invalidations,
+    Redirects,
     SearchTerms,
     SiteFiles,
     SourceFiles,
     WorkQueue,
 )
+from newsroom.usecases.redirect_changes import redirect_changes
 from newsroom.usecases.site_render import ContextLoader, Rendered, SiteRenderer, until_unchanged
 from newsroom.web.outputs import Output
 
@@ -78,6 +80,8 @@ class Fanout:
     """The picture function's queue: a rebuild asks it to make each picture's variants again."""
     pdfs: WorkQueue | None = None
     """The PDF function's queue: a rebuild asks it for each article's PDF (written only if it changed)."""
+    redirects: Redirects | None = None
+    """The redirect store: a rebuild tells it again what each live article's old URLs answer."""
 
     def request(self, job: str, *, media: bool = False) -> None:
         """Ask for a job; ``media`` also re-copies the media files (a rebuild)."""
@@ -196,6 +200,10 @@ class Fanout:
             if sync_search and self.search is not None:  # a rebuild also repairs the search index
                 for record in found.values():
                     self.search.sync(record, trust_current=True)
+            if sync_search and self.redirects is not None:  # and the redirects of live articles
+                puts, deletes = redirect_changes(found.values(), self.index.articles.url_owners)
+                if puts or deletes:
+                    self.redirects.apply(puts, deletes)
         held, free = renderer.holders(earlier - {"/" + page.key for page in pages})
         pages += renderer.around(held)
         rendered.outputs += pages

@@ -39,6 +39,7 @@ from newsroom.usecases.ports import (
     SourceFiles,
     WorkQueue,
 )
+from newsroom.usecases.redirect_changes import redirect_changes
 from newsroom.usecases.site_render import ContextLoader, Rendered, SiteRenderer, until_unchanged
 from newsroom.web.outputs import Output
 from newsroom.web.page_outputs import PageContext
@@ -258,25 +259,10 @@ class Publisher:
         report.invalidated = sorted({*report.invalidated, *paths})
 
     def _sync_redirects(self, records: Sequence[IndexedArticle]) -> None:
-        """Old URLs of published articles answer 301 to the current one; others answer nothing.
-
-        Derived from each record's current state, so a retry or a duplicate
-        converges; an old URL another article has taken is never redirected,
-        and a live page's own URL never is.
-        """
-        puts: dict[str, str] = {}
-        deletes: set[str] = set()
-        for record in records:
-            current = record.placement.url if record.state == PUBLISHED and record.placement else None
-            for alias in record.aliases:
-                if current is not None and self.index.articles.url_owner(alias) in (None, record.source_key):
-                    puts[alias] = current
-                else:
-                    deletes.add(alias)
-            if current is not None:  # it may be another article's old URL: the live page wins
-                deletes.add(current)
+        """Tell the redirect store what these records say now (``redirect_changes``)."""
+        puts, deletes = redirect_changes(records, self.index.articles.url_owners)
         if puts or deletes:
-            self.redirects.apply(puts, sorted(deletes - set(puts)))
+            self.redirects.apply(puts, deletes)
 
     def _request_config_job(self, version: int) -> None:
         """Fan out the re-render of a configuration version, unless it already ran."""

@@ -184,6 +184,7 @@ def build_fanout(settings: Settings, clients: Clients | None = None) -> Fanout:
         search=SearchIndex(c.dynamodb, settings.search_table),
         pictures=WorkQueue(c.sqs, settings.pictures_queue_url) if settings.pictures_queue_url else None,
         pdfs=WorkQueue(c.sqs, settings.pdf_queue_url) if settings.pdf_queue_url else None,
+        redirects=build_redirects(settings, c) if settings.redirect_queue_url else None,
     )
 
 
