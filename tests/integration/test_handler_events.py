@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import uuid
 from dataclasses import dataclass
@@ -11,6 +10,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from tests.support.handlers import function_app
 from tests.support.site import fetch, local_site, stats, tags
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,14 +34,7 @@ class LambdaContext:
 
 
 def load_handler() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        f"publish_app_{uuid.uuid4().hex}", ROOT / "functions/publish/app.py"
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return function_app("publish")
 
 
 def event(name: str) -> dict[str, Any]:

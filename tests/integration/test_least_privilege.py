@@ -14,13 +14,11 @@ from __future__ import annotations
 
 import fnmatch
 import gzip
-import importlib.util
 import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
@@ -47,13 +45,13 @@ from newsroom_redirects.store import KeyValueStoreRedirects
 from local.sqs_events import sqs_event
 from local.stack import LocalStack
 from local.template import Template
+from tests.support.handlers import function_app
 from tests.support.oracle import Message
 from tests.support.photos import phone_photo
 from tests.support.site import local_site
 from tests.support.word_files import news_docx
 from tests.unit.test_access_logs import AWS_SAMPLE
 
-ROOT = Path(__file__).resolve().parents[2]
 Grant = tuple[str, str, str]  # (kind, logical id, object pattern or ""), action
 
 S3_OBJECT = {
@@ -218,17 +216,6 @@ def covered(used: set[tuple[tuple[str, str, str], str]], grants: set[Grant | Any
             assert grant in grants, f"{action} on {logical} is not granted"
             needed.add(grant)
     return needed
-
-
-def redirects_handler() -> Any:
-    """functions/redirects/app.py, loaded as Lambda loads it (its own module, its layer on the path)."""
-    spec = importlib.util.spec_from_file_location(
-        "redirects_app", ROOT / "functions" / "redirects" / "app.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def md(title: str, slug: str = "", status: str = "published", extra: str = "") -> bytes:
@@ -417,7 +404,7 @@ def workload() -> Iterator[Workload]:
         run.delete("site/site.yaml")
         run.deliver(publisher, "articles/tin-tuc/a.md", "articles/tin-tuc/g.docx", "site/site.yaml")
         # The redirects function: what those publishes sent, in order (moves put keys, deletes remove them).
-        assert run.drain_redirects(redirects_handler().handle) >= 3
+        assert run.drain_redirects(function_app("redirects").handle) >= 3
         assert run.redirects.used, "the store was written"
         assert run.media(pictures, "media/anh.jpg") == {"batchItemFailures": []}
         # The render function: the configuration jobs queued (the retired category's page left

@@ -7,9 +7,7 @@ be played exactly.
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import uuid
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -28,6 +26,7 @@ from newsroom.domain.search_terms import MAX_QUERY_LENGTH, MAX_TERMS, query_term
 from local.function_url import function_url_event
 from local.provision import create_table
 from local.template import Template
+from tests.support.handlers import function_app
 
 ROOT = Path(__file__).resolve().parents[2]
 WHEN = datetime(2024, 6, 1, 1, 0, tzinfo=UTC)
@@ -345,13 +344,7 @@ def search_app(db: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
         "POWERTOOLS_TRACE_DISABLED": "true",
     }.items():
         monkeypatch.setenv(name, value)
-    spec = importlib.util.spec_from_file_location(
-        f"search_app_{uuid.uuid4().hex}", ROOT / "functions/search/app.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return function_app("search")
 
 
 def invoke(app: Any, query: str, method: str = "GET") -> dict[str, Any]:

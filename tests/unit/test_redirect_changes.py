@@ -11,9 +11,7 @@ event (``events/sqs-redirect-changes.json``) writes exactly its sum.
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import uuid
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -25,6 +23,8 @@ from newsroom.adapters import redirect_queue
 from newsroom.adapters.redirect_queue import messages, validated
 from newsroom_redirects import changes
 from newsroom_redirects.changes import BadChange, Changes, parse, summed
+
+from tests.support.handlers import function_app
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -142,13 +142,7 @@ class Refused:
 
 
 def handler() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        f"redirects_app_{uuid.uuid4().hex}", ROOT / "functions/redirects/app.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return function_app("redirects")
 
 
 def sample() -> dict[str, Any]:
