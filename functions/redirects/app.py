@@ -82,7 +82,7 @@ def handle(
             if change:
                 redirects.apply(change.puts, change.deletes)
         except Exception:  # any failure: these and every later message come back, in order
-            log.exception("redirect write failed", extra={"messages": len(group), "keys": size(change)})
+            log.exception("redirect write failed", extra={"messages": len(group), "keys": len(change)})
             return group[0][0]
         written += len(group)
         group.clear()
@@ -101,7 +101,7 @@ def handle(
             refused().send(record, str(error))
             moved += 1
             continue
-        too_many = group and size(summed([*(c for _, c in group), change])) > MAX_MESSAGE_KEYS
+        too_many = group and len(summed([*(c for _, c in group), change])) > MAX_MESSAGE_KEYS
         if too_many and (failed_from := flush()) is not None:
             break
         group.append((index, change))
@@ -110,8 +110,3 @@ def handle(
     failed = [] if failed_from is None else [str(r.get("messageId")) for r in records[failed_from:]]
     log.info("redirects written", extra={"written": written, "refused": moved, "failed": len(failed)})
     return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in failed]}
-
-
-def size(change: Changes) -> int:
-    """Keys a change writes or removes: at most ``MAX_MESSAGE_KEYS`` fit one ``UpdateKeys`` call."""
-    return len(change.puts) + len(change.deletes)

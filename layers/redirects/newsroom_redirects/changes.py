@@ -39,8 +39,9 @@ class Changes:
     puts: dict[str, str] = field(default_factory=dict)
     deletes: list[str] = field(default_factory=list)
 
-    def __bool__(self) -> bool:
-        return bool(self.puts or self.deletes)
+    def __len__(self) -> int:
+        """Keys written or removed: at most ``MAX_MESSAGE_KEYS`` fit one ``UpdateKeys`` call."""
+        return len(self.puts) + len(self.deletes)
 
 
 def wire_key(value: Any, what: str, limit: int) -> str:

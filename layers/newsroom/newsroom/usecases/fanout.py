@@ -42,7 +42,7 @@ from newsroom.usecases.ports import (
     SourceFiles,
     WorkQueue,
 )
-from newsroom.usecases.redirect_changes import redirect_changes
+from newsroom.usecases.redirect_changes import sync_redirects
 from newsroom.usecases.site_render import ContextLoader, Rendered, SiteRenderer, until_unchanged
 from newsroom.web.outputs import Output
 
@@ -201,9 +201,7 @@ class Fanout:
                 for record in found.values():
                     self.search.sync(record, trust_current=True)
             if sync_search and self.redirects is not None:  # and the redirects of live articles
-                puts, deletes = redirect_changes(found.values(), self.index.articles.url_owners)
-                if puts or deletes:
-                    self.redirects.apply(puts, deletes)
+                sync_redirects(found.values(), self.index.articles.url_owners, self.redirects)
         held, free = renderer.holders(earlier - {"/" + page.key for page in pages})
         pages += renderer.around(held)
         rendered.outputs += pages

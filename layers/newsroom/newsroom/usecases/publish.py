@@ -18,7 +18,6 @@ from newsroom.domain.cache_tags import article_tag, invalidation_items, tags_of
 from newsroom.domain.planner import Plan, plan_batch
 from newsroom.domain.records import (
     PUBLISHED,
-    IndexedArticle,
     Placement,
     month_of,
 )
@@ -39,7 +38,7 @@ from newsroom.usecases.ports import (
     SourceFiles,
     WorkQueue,
 )
-from newsroom.usecases.redirect_changes import redirect_changes
+from newsroom.usecases.redirect_changes import sync_redirects
 from newsroom.usecases.site_render import ContextLoader, Rendered, SiteRenderer, until_unchanged
 from newsroom.web.outputs import Output
 from newsroom.web.page_outputs import PageContext
@@ -162,7 +161,7 @@ class Publisher:
         refresh = any(i.refresh for i in ingested)
         if not records and not extra_paths and self._static_done and not refresh:
             return report
-        self._sync_redirects(records)
+        sync_redirects(records, self.index.articles.url_owners, self.redirects)
         if self.search is not None:
             for record in records:
                 self.search.sync(record)
@@ -257,12 +256,6 @@ class Publisher:
             self.site.remove(key)
             report.removed.append(key)
         report.invalidated = sorted({*report.invalidated, *paths})
-
-    def _sync_redirects(self, records: Sequence[IndexedArticle]) -> None:
-        """Tell the redirect store what these records say now (``redirect_changes``)."""
-        puts, deletes = redirect_changes(records, self.index.articles.url_owners)
-        if puts or deletes:
-            self.redirects.apply(puts, deletes)
 
     def _request_config_job(self, version: int) -> None:
         """Fan out the re-render of a configuration version, unless it already ran."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from newsroom.domain.records import PUBLISHED, IndexedArticle
+from newsroom.usecases.ports import Redirects
 
 
 def redirect_changes(
@@ -34,6 +35,17 @@ def redirect_changes(
         if current is not None:
             deletes.add(current)
     return puts, sorted(deletes - set(puts))
+
+
+def sync_redirects(
+    records: Iterable[IndexedArticle],
+    url_owners: Callable[[Iterable[str]], dict[str, str]],
+    redirects: Redirects,
+) -> None:
+    """Tell ``redirects`` what ``records`` say now; nothing when they say nothing."""
+    puts, deletes = redirect_changes(records, url_owners)
+    if puts or deletes:
+        redirects.apply(puts, deletes)
 
 
 def _current_url(record: IndexedArticle) -> str | None:
