@@ -301,7 +301,8 @@ def built_layer(logical: str, architecture: str) -> Path:
 
 def site_directories(layer: Path) -> list[Path]:
     """Where a layer's packages are: python/, which Lambda puts on sys.path."""
-    return [directory for directory in (layer / "python",) if directory.is_dir()]
+    site = layer / "python"
+    return [site] if site.is_dir() else []
 
 
 def tree_bytes(root: Path, *, skip_caches: bool = False) -> int:
